@@ -1,0 +1,1 @@
+"""Connection services of the Portail Carte Mobilité Inclusion Organisme (common layer)."""

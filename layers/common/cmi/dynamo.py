@@ -1,0 +1,52 @@
+"""Thin helpers over the low-level DynamoDB client (faster to load and call than the resource API)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+Item = dict[str, Any]
+
+
+def to_dynamo(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_dynamo(item: Mapping[str, Any] | None) -> Item | None:
+    if not item:
+        return None
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def key(pk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}}
+
+
+def error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+
+
+def cancellation_reasons(exc: BaseException) -> list[str]:
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return []
+    return [str(r.get("Code", "None")) for r in response.get("CancellationReasons", [])]
+
+
+def is_condition_failure(exc: BaseException) -> bool:
+    """True when a conditional write or a transaction lost on its conditions (not a fault)."""
+    code = error_code(exc)
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code == "TransactionCanceledException":
+        reasons = cancellation_reasons(exc)
+        return any(r == "ConditionalCheckFailed" for r in reasons) and all(
+            r in ("None", "ConditionalCheckFailed") for r in reasons
+        )
+    return False

@@ -1,0 +1,56 @@
+"""Structured logs and metrics (Powertools), and the Lambda entry point wrapper.
+
+Logs never carry a password, a token or a full email address: callers log identifiers and
+masked emails only. The X-Ray tracer is loaded on the first traced invocation, not at import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.logging import Logger, correlation_paths
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
+
+if TYPE_CHECKING:
+    from cmi.http import Api
+
+logger = Logger()
+metrics = Metrics()
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def count(name: str, value: int = 1) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def _tracing_enabled() -> bool:
+    # Tracing Active on Lambda sets the daemon address; locally and in tests there is none.
+    return bool(os.environ.get("AWS_XRAY_DAEMON_ADDRESS")) and os.environ.get("POWERTOOLS_TRACE_DISABLED") != "true"
+
+
+def entry(resolve: Callable[[dict[str, Any]], dict[str, Any]], correlation_path: str | None) -> LambdaHandler:
+    """Wrap a resolver into a Lambda handler with correlation id, metrics flush and lazy tracing."""
+    traced: list[LambdaHandler] = []
+
+    @metrics.log_metrics(raise_on_empty_metrics=False)
+    @logger.inject_lambda_context(correlation_id_path=correlation_path, clear_state=True)
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return resolve(event)
+
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if not _tracing_enabled():
+            return handle(event, context)
+        if not traced:
+            from aws_lambda_powertools.tracing import Tracer  # noqa: PLC0415
+
+            traced.append(Tracer().capture_lambda_handler(handle))
+        return traced[0](event, context)
+
+    return lambda_handler
+
+
+def api_entry(api: Api) -> LambdaHandler:
+    return entry(api.resolve, correlation_paths.API_GATEWAY_REST)

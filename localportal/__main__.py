@@ -1,0 +1,90 @@
+"""`make run`: the local portal on http://127.0.0.1:3000 (PORT overrides), until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from localportal.template import ROOT
+
+SITE = ROOT / "build" / "site"
+DEMO_ORGANISATION = ("00001", "MDPH de démonstration")
+DEMO_REFERENT = ("Camille", "Martin", "camille.martin@demo.cmi.localhost")
+
+
+def start(port: int, aws_port: int, quiet: bool = False) -> tuple[object, object, object]:
+    """Embedded AWS, tables and queues from the template, handlers, HTTP server and queue pump."""
+    from moto.server import ThreadedMotoServer
+
+    from localportal import aws, server, template
+    from localportal.runtime import Runtime
+
+    aws.fake_credentials()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+    moto.start()
+    endpoint = f"http://127.0.0.1:{aws_port}"
+    # boto3 honours AWS_ENDPOINT_URL: the handlers talk to moto without a line changed.
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+
+    import boto3
+
+    portal_url = f"http://127.0.0.1:{port}"
+    runtime = Runtime(template.load(), {"PortalUrl": portal_url}, lambda service: boto3.client(service))
+    http = server.serve(runtime, SITE, port, quiet=quiet)
+    stop = threading.Event()
+    server.pump(runtime, stop)
+    return runtime, http, (moto, stop)
+
+
+def seed_demo() -> tuple[str, str]:
+    """Demo organisation 00001 and its référent, whose welcome mail lands in the outbox."""
+    from cmi import onboarding, portal
+
+    current = portal.current()
+    onboarding.create_organisation(current, *DEMO_ORGANISATION)
+    created = onboarding.create_account(current, DEMO_ORGANISATION[0], *DEMO_REFERENT)
+    return created.account.identifier, created.temporary_password
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "3000"))
+    aws_port = int(os.environ.get("AWS_PORT", "4566"))
+    if not (SITE / "index.html").is_file():
+        print("Le site n'est pas construit : lancez `make run` (ou `python tools/build_site.py`).", file=sys.stderr)
+        return 1
+    runtime, http, (moto, stop) = start(port, aws_port)
+    identifier, temporary = seed_demo()
+    url = f"http://127.0.0.1:{port}"
+    print(
+        f"""
+Portail CMI Organisme (local) : {url}
+  Boîte d'envoi de développement : {url}/_dev/outbox  (JSON : {url}/_dev/outbox.json)
+  AWS embarqué (moto) : http://127.0.0.1:{aws_port}
+
+Compte de démonstration (référent de l'organisme {DEMO_ORGANISATION[0]} « {DEMO_ORGANISATION[1]} »)
+  Identifiant : {identifier}
+  Mot de passe temporaire : {temporary}
+  (le courriel de bienvenue est dans la boîte d'envoi)
+
+Outil d'exploitation : .venv/bin/cmi-admin --local show {identifier}
+Ctrl-C pour arrêter.""",
+        flush=True,
+    )
+    done = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    done.wait()
+    stop.set()  # type: ignore[attr-defined]
+    http.shutdown()  # type: ignore[attr-defined]
+    moto.stop()  # type: ignore[attr-defined]
+    print("\nPortail arrêté.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

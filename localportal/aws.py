@@ -1,0 +1,132 @@
+"""The embedded AWS: tables, queues and the SES identity created from template.yaml, on moto."""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.utils
+import os
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+
+from localportal.template import Template
+
+REGION = "eu-west-3"
+ACCOUNT_ID = "123456789012"
+# Local defaults for the parameters that have none in the template.
+LOCAL_PARAMETERS = {"SenderEmail": "ne-pas-repondre@cmi.localhost"}
+
+
+def fake_credentials() -> None:
+    """moto accepts anything; real-looking variables keep boto3 from searching the machine."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        os.environ[name] = value
+
+
+def _create_table(client: Any, name: str, props: dict[str, Any]) -> None:
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        kwargs["GlobalSecondaryIndexes"] = [
+            {k: v for k, v in gsi.items() if k in ("IndexName", "KeySchema", "Projection")}
+            for gsi in props["GlobalSecondaryIndexes"]
+        ]
+    client.create_table(**kwargs)
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
+        )
+
+
+@dataclass
+class Stack:
+    """What provisioning made: the values `!Ref`/`!GetAtt` resolve to, and the functions' environment."""
+
+    refs: dict[str, str]
+    environment: dict[str, str]
+
+
+def provision(template: Template, parameters: dict[str, str], client: Any) -> Stack:
+    """Create every table and queue of the template and verify the sender; `client(service)` gives boto3 clients."""
+    refs = {**template.parameter_defaults(), **LOCAL_PARAMETERS, **parameters}
+    refs["AWS::Region"] = REGION
+    dynamodb = client("dynamodb")
+    for name, props in template.tables().items():
+        _create_table(dynamodb, name, props)
+        refs[name] = name
+    sqs = client("sqs")
+    for name in template.queues():
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        refs[name] = url
+        refs[f"{name}.Arn"] = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}"
+    client("sesv2").create_email_identity(EmailIdentity=refs["SenderEmail"])
+    environments = [
+        {k: template.resolve(v, refs) for k, v in f.environment.items()} for f in template.functions()
+    ]
+    merged: dict[str, str] = {}
+    for env in environments:
+        for k, v in env.items():
+            if merged.setdefault(k, v) != v:
+                raise ValueError(f"functions disagree on {k}: the local portal runs them in one process")
+    return Stack(refs=refs, environment=merged)
+
+
+@dataclass(frozen=True)
+class SentMail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    sent_at: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"to": self.to, "subject": self.subject, "text": self.text, "html": self.html, "sent_at": self.sent_at}
+
+
+def _parts(message: Message) -> tuple[str, str]:
+    text = html = ""
+    for part in message.walk():
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        content = payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+        if part.get_content_type() == "text/plain":
+            text = content
+        elif part.get_content_type() == "text/html":
+            html = content
+    return text, html
+
+
+def sent_mails() -> list[SentMail]:
+    """Every mail moto's SES accepted in this process, oldest first."""
+    from moto.ses.models import RawMessage, ses_backends  # noqa: PLC0415
+
+    backend = ses_backends[ACCOUNT_ID][REGION]
+    mails = []
+    for sent in list(backend.sent_messages):
+        if not isinstance(sent, RawMessage):
+            continue
+        message = email.message_from_string(sent.raw_data)
+        text, html = _parts(message)
+        mails.append(
+            SentMail(
+                to=str(message["To"]),
+                subject=str(email.header.make_header(email.header.decode_header(message["Subject"]))),
+                text=text,
+                html=html,
+                sent_at=email.utils.parsedate_to_datetime(message["Date"]).isoformat() if message["Date"] else "",
+            )
+        )
+    return mails

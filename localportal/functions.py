@@ -1,0 +1,83 @@
+"""Loads the handlers named in template.yaml, unmodified, as Lambda would (layer on sys.path)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import uuid
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from localportal.template import Function, Template
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 1024
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:eu-west-3:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def mount_layers(template: Template) -> None:
+    """Lambda mounts layers at /opt/python; here the layers' source folders play that part."""
+    for layer in template.layer_dirs():
+        path = str(layer)
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
+def load_module(function: Function) -> ModuleType:
+    module_name, _, _ = function.handler.rpartition(".")
+    path = function.code_uri / (module_name.replace(".", "/") + ".py")
+    # Each function folder has its own app.py: give each a distinct module name in this process.
+    unique = f"cmi_function_{function.name}"
+    if unique in sys.modules:
+        return sys.modules[unique]
+    spec = importlib.util.spec_from_file_location(unique, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class Invoker:
+    """Calls a handler the way the Lambda runtime does."""
+
+    def __init__(self, function: Function) -> None:
+        self.function = function
+        module = load_module(function)
+        self.handler = getattr(module, function.handler.rpartition(".")[2])
+
+    def __call__(self, event: dict[str, Any]) -> Any:
+        # A real invocation gets JSON: copy through JSON so no handler can rely on Python objects.
+        return self.handler(json.loads(json.dumps(event)), LambdaContext(self.function.name))
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": "eu-west-3",
+            }
+            for m in messages
+        ]
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -12,7 +13,7 @@ from localportal.template import ROOT
 
 SITE = ROOT / "build" / "site"
 DEMO_ORGANISATION = ("00001", "MDPH de démonstration")
-DEMO_REFERENT = ("Camille", "Martin", "camille.martin@demo.cmi.localhost")
+DEMO_REFERENT = ("Camille", "Martin", "camille.martin@demo-cmi.fr")
 
 
 def start(port: int, aws_port: int, quiet: bool = False) -> tuple[object, object, object]:
@@ -23,18 +24,21 @@ def start(port: int, aws_port: int, quiet: bool = False) -> tuple[object, object
     from localportal.runtime import Runtime
 
     aws.fake_credentials()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines drown the console
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
     moto.start()
     endpoint = f"http://127.0.0.1:{aws_port}"
     # boto3 honours AWS_ENDPOINT_URL: the handlers talk to moto without a line changed.
     os.environ["AWS_ENDPOINT_URL"] = endpoint
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    quieter = {
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
 
     import boto3
 
     portal_url = f"http://127.0.0.1:{port}"
-    runtime = Runtime(template.load(), {"PortalUrl": portal_url}, lambda service: boto3.client(service))
+    runtime = Runtime(template.load(), {"PortalUrl": portal_url}, lambda service: boto3.client(service), quieter)
     http = server.serve(runtime, SITE, port, quiet=quiet)
     stop = threading.Event()
     server.pump(runtime, stop)

@@ -15,7 +15,7 @@ from localportal.template import Template
 REGION = "eu-west-3"
 ACCOUNT_ID = "123456789012"
 # Local defaults for the parameters that have none in the template.
-LOCAL_PARAMETERS = {"SenderEmail": "ne-pas-repondre@cmi.localhost"}
+LOCAL_PARAMETERS = {"SenderEmail": "ne-pas-repondre@demo-cmi.fr"}
 
 
 def fake_credentials() -> None:

@@ -65,12 +65,19 @@ def api_event(
 
 
 class Runtime:
-    def __init__(self, template: Template, parameters: dict[str, str], client: Callable[[str], Any]) -> None:
+    def __init__(
+        self,
+        template: Template,
+        parameters: dict[str, str],
+        client: Callable[[str], Any],
+        overrides: dict[str, str] | None = None,
+    ) -> None:
         self.template = template
         self.client = client
         self.stack: Stack = provision(template, parameters, client)
-        # Every function of the template runs in this process, with the environment the template gives it.
-        os.environ.update(self.stack.environment)
+        # Every function of the template runs in this process, with the environment the template gives it
+        # (plus local-only settings such as a quieter log level), set before any handler is imported.
+        os.environ.update({**self.stack.environment, **(overrides or {})})
         mount_layers(template)
         self.stage = self.stack.refs.get("StageName", "prod")
         self.routes: dict[tuple[str, str], Invoker] = {}

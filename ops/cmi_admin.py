@@ -1,0 +1,149 @@
+"""cmi-admin: register organisations and référents, and help agents, on the local portal or a deployed stack.
+
+    cmi-admin --local create-organisation 00001 "MDPH du Rhône"
+    cmi-admin --stack cmi-portail create-referent 00001 --first-name Camille --last-name Martin --email c.martin@example.fr
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_AWS = 0, 1, 2, 3
+
+
+def _local_environment() -> dict[str, str]:
+    """The functions' environment on the running local portal (same resolution as the portal itself)."""
+    from localportal import aws, template
+
+    tpl = template.load()
+    aws.fake_credentials()
+    port = os.environ.get("AWS_PORT", "4566")
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    refs = {**tpl.parameter_defaults(), **aws.LOCAL_PARAMETERS, "AWS::Region": aws.REGION}
+    refs["PortalUrl"] = f"http://127.0.0.1:{os.environ.get('PORT', '3000')}"
+    refs.update({name: name for name in tpl.tables()})
+    refs.update({name: f"http://127.0.0.1:{port}/{aws.ACCOUNT_ID}/{name}" for name in tpl.queues()})
+    function = tpl.functions()[0]
+    return {k: tpl.resolve(v, refs) for k, v in function.environment.items()}
+
+
+def _stack_environment(stack: str) -> dict[str, str]:
+    """The environment the deployed functions really run with, read from one of them."""
+    import boto3
+
+    resource = boto3.client("cloudformation").describe_stack_resource(StackName=stack, LogicalResourceId="LoginFunction")
+    name = resource["StackResourceDetail"]["PhysicalResourceId"]
+    config = boto3.client("lambda").get_function_configuration(FunctionName=name)
+    return dict(config["Environment"]["Variables"])
+
+
+def _when(epoch: Any) -> str:
+    return "-" if epoch is None else datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _show(portal: Any, target: str) -> int:
+    from cmi import identity
+    from cmi.throttle import LoginThrottle
+
+    target = identity.normalise_identifier(target)
+    if identity.is_emitter_code(target):
+        organisation = portal.accounts.get_organisation(target)
+        if organisation is None:
+            print(f"Aucun organisme {target}.", file=sys.stderr)
+            return EXIT_REFUSED
+        print(f"Organisme {organisation.code} : {organisation.name} (créé {_when(organisation.created_at)})")
+        return EXIT_OK
+    account = portal.accounts.get(target)
+    if account is None:
+        print(f"Aucun compte {target}.", file=sys.stderr)
+        return EXIT_REFUSED
+    throttle: LoginThrottle = portal.throttle.get_login(target)
+    now = portal.now()
+    state = "bloqué" if throttle.blocked(now, portal.throttle.policy) else f"{throttle.failures} échec(s) consécutif(s)"
+    for label, value in [
+        ("Identifiant", account.identifier),
+        ("Nom", f"{account.first_name} {account.last_name}"),
+        ("Email", account.email),
+        ("Rôle", account.role),
+        ("Organisme", f"{account.org_code} {account.org_name}"),
+        ("État", "en attente de première connexion" if account.pending else "actif"),
+        ("Créé", _when(account.created_at)),
+        ("Mot de passe temporaire valable jusqu'au", _when(account.temp_expires_at) if account.pending else "-"),
+        ("Activé", _when(account.activated_at)),
+        ("Connexions", state),
+    ]:
+        print(f"{label:<42} {value}")
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cmi-admin", description="Exploitation du Portail CMI Organisme (connexion).")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--local", action="store_true", help="le portail local lancé par `make run`")
+    where.add_argument("--stack", metavar="NOM", help="une pile déployée (sam deploy), avec les identifiants AWS courants")
+    commands = parser.add_subparsers(dest="command", required=True)
+    org = commands.add_parser("create-organisation", help="enregistrer un organisme")
+    org.add_argument("code", help="code émetteur (5 caractères)")
+    org.add_argument("name", help="nom de l'organisme")
+    ref = commands.add_parser("create-referent", help="créer un référent et lui envoyer ses identifiants")
+    ref.add_argument("code", help="code émetteur de son organisme")
+    ref.add_argument("--first-name", required=True)
+    ref.add_argument("--last-name", required=True)
+    ref.add_argument("--email", required=True)
+    resend = commands.add_parser("resend-temporary-password", help="nouveau mot de passe temporaire, envoyé par email")
+    resend.add_argument("identifier")
+    unblock = commands.add_parser("unblock", help="effacer les échecs de connexion d'un identifiant")
+    unblock.add_argument("identifier")
+    show = commands.add_parser("show", help="afficher un compte (identifiant) ou un organisme (code émetteur)")
+    show.add_argument("target")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.update(_local_environment() if args.local else _stack_environment(args.stack))
+    from cmi import onboarding, portal
+
+    current = portal.current()
+    if args.command == "create-organisation":
+        org = onboarding.create_organisation(current, args.code, args.name)
+        print(f"Organisme {org.code} « {org.name} » créé.")
+    elif args.command == "create-referent":
+        new = onboarding.create_account(current, args.code, args.first_name, args.last_name, args.email)
+        print(f"Référent créé : identifiant {new.account.identifier}. Ses identifiants lui ont été envoyés par email.")
+    elif args.command == "resend-temporary-password":
+        new = onboarding.resend_temporary_password(current, args.identifier)
+        print(f"Nouveau mot de passe temporaire envoyé à l'adresse de {new.account.identifier}.")
+    elif args.command == "unblock":
+        had = onboarding.unblock(current, args.identifier)
+        print("Identifiant débloqué." if had else "Aucun échec de connexion enregistré pour cet identifiant.")
+    else:
+        return _show(current, args.target)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from cmi.onboarding import OnboardingError
+
+    try:
+        return run(args)
+    except OnboardingError as exc:
+        print(f"Refusé : {exc}.", file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as exc:
+        name = type(exc).__name__
+        if name in ("EndpointConnectionError", "ConnectionRefusedError"):
+            print("Le portail local ne répond pas : lancez d'abord `make run`.", file=sys.stderr)
+        elif name in ("NoCredentialsError", "ClientError", "ValidationError", "KeyError"):
+            print(f"Erreur AWS ou de configuration ({name}) : {exc}", file=sys.stderr)
+        else:
+            raise
+        return EXIT_AWS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

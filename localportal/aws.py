@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email
+import functools
+import threading
 import email.header
 import email.utils
 import os
@@ -28,6 +30,43 @@ def fake_credentials() -> None:
         "AWS_REGION": REGION,
     }.items():
         os.environ[name] = value
+
+
+_ITEM_OPERATIONS = (
+    "put_item",
+    "get_item",
+    "query",
+    "scan",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+    "transact_get_items",
+    "batch_get_item",
+    "batch_write_item",
+)
+
+
+def isolate_dynamodb_transactions() -> None:
+    """Make moto's DynamoDB serialise item operations, as the real service isolates transactions.
+
+    moto applies a transaction item by item and rolls a failed one back by restoring a snapshot of
+    the tables: two concurrent transactions can then undo each other's committed writes. One lock
+    around item operations gives back the isolation the concurrency tests rely on.
+    """
+    from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
+
+    if getattr(DynamoDBBackend, "_cmi_isolated", False):
+        return
+    lock = threading.RLock()
+    for name in _ITEM_OPERATIONS:
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
+    DynamoDBBackend._cmi_isolated = True  # type: ignore[attr-defined]
 
 
 def _create_table(client: Any, name: str, props: dict[str, Any]) -> None:
@@ -60,6 +99,7 @@ class Stack:
 
 def provision(template: Template, parameters: dict[str, str], client: Any) -> Stack:
     """Create every table and queue of the template and verify the sender; `client(service)` gives boto3 clients."""
+    isolate_dynamodb_transactions()
     refs = {**template.parameter_defaults(), **LOCAL_PARAMETERS, **parameters}
     refs["AWS::Region"] = REGION
     dynamodb = client("dynamodb")

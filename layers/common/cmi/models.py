@@ -13,7 +13,7 @@ _TEXT_MAX = 1024
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 def _required(value: str, message: str) -> str:

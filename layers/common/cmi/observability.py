@@ -7,6 +7,7 @@ masked emails only. The X-Ray tracer is loaded on the first traced invocation, n
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 logger = Logger()
 metrics = Metrics()
+# Reads such as GET /api/session emit no metric: that is expected, not worth a warning per call.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 

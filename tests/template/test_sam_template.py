@@ -1,0 +1,656 @@
+"""Checks of template.yaml: the linters and scanners CI relies on, and the security and
+contract properties of SPEC §2, §6 and §7 that a linter cannot know about.
+
+The tools (cfn-lint, sam, checkov) are looked up next to the running interpreter first (the
+project virtual environment), then on PATH. A missing tool fails the test: nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cfnlint.decode import cfn_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+REGION = "eu-west-3"
+
+FUNCTIONS = {
+    "LoginFunction": "functions/login/",
+    "FirstConnectionFunction": "functions/first_connection/",
+    "ForgotIdentifierFunction": "functions/forgot_identifier/",
+    "ForgotPasswordFunction": "functions/forgot_password/",
+    "MailerFunction": "functions/mailer/",
+}
+
+ROUTES = {
+    ("LoginFunction", "Login"): ("POST", "/api/login"),
+    ("LoginFunction", "Logout"): ("POST", "/api/logout"),
+    ("LoginFunction", "Session"): ("GET", "/api/session"),
+    ("FirstConnectionFunction", "Prefill"): ("GET", "/api/first-connection"),
+    ("FirstConnectionFunction", "Complete"): ("POST", "/api/first-connection"),
+    ("ForgotIdentifierFunction", "ForgotIdentifier"): ("POST", "/api/forgot-identifier"),
+    ("ForgotPasswordFunction", "ForgotPassword"): ("POST", "/api/forgot-password"),
+    ("ForgotPasswordFunction", "ResetPassword"): ("POST", "/api/reset-password"),
+}
+
+ENVIRONMENT = {
+    "ACCOUNTS_TABLE": {"Ref": "AccountsTable"},
+    "TOKENS_TABLE": {"Ref": "TokensTable"},
+    "THROTTLE_TABLE": {"Ref": "ThrottleTable"},
+    "MAIL_QUEUE_URL": {"Ref": "MailQueue"},
+    "PORTAL_URL": {"Ref": "PortalUrl"},
+    "SENDER_EMAIL": {"Ref": "SenderEmail"},
+    "TEMPORARY_PASSWORD_DAYS": {"Ref": "TemporaryPasswordDays"},
+    "RESET_LINK_MINUTES": {"Ref": "ResetLinkMinutes"},
+    "ARGON2_MEMORY_KIB": {"Ref": "Argon2MemoryKiB"},
+    "ARGON2_TIME_COST": {"Ref": "Argon2TimeCost"},
+    "ARGON2_PARALLELISM": {"Ref": "Argon2Parallelism"},
+    "SESSION_IDLE_MINUTES": {"Ref": "SessionIdleMinutes"},
+    "SESSION_ABSOLUTE_HOURS": {"Ref": "SessionAbsoluteHours"},
+    "POWERTOOLS_SERVICE_NAME": "cmi-connexion",
+    "POWERTOOLS_METRICS_NAMESPACE": "CmiPortail",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+}
+
+# Least privilege, per function: target -> actions. Targets are table/queue logical ids,
+# "<Table>/index/<name>" for a GSI, and "ses-identity" for the sender identity ARNs.
+PERMISSIONS: dict[str, dict[str, set[str]]] = {
+    "LoginFunction": {
+        "AccountsTable": {
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:ConditionCheckItem",
+        },
+        "TokensTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "ThrottleTable": {
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:BatchGetItem",
+        },
+        "MailQueue": {"sqs:SendMessage"},
+    },
+    "FirstConnectionFunction": {
+        "AccountsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
+        "TokensTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "MailQueue": {"sqs:SendMessage"},
+    },
+    "ForgotIdentifierFunction": {
+        "MailQueue": {"sqs:SendMessage"},
+    },
+    "ForgotPasswordFunction": {
+        "AccountsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
+        "TokensTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "ThrottleTable": {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "MailQueue": {"sqs:SendMessage"},
+    },
+    "MailerFunction": {
+        "AccountsTable": {"dynamodb:GetItem"},
+        "AccountsTable/index/email-index": {"dynamodb:Query"},
+        "TokensTable": {"dynamodb:PutItem", "dynamodb:DeleteItem"},
+        "ThrottleTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "ses-identity": {"ses:SendEmail"},
+    },
+}
+
+# Managed policies attached in the template, with the reason a scoped inline policy is not
+# possible. (SAM also attaches AWSLambdaBasicExecutionRole, AWSXrayWriteOnlyAccess and, for
+# the mailer, AWSLambdaSQSQueueExecutionRole: X-Ray has no resource-level permissions.)
+ALLOWED_MANAGED_POLICIES = {
+    "AmazonAPIGatewayPushToCloudWatchLogs": (
+        "account-level API Gateway logging role: API Gateway creates and writes log groups of any API "
+        "of the account, AWS documents this managed policy for it"
+    ),
+}
+
+SPEC_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _plain(node: Any) -> Any:
+    """cfn-lint's nodes (str_node, dict_node...) as plain Python values."""
+    return json.loads(json.dumps(node))
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return _plain(cfn_yaml.load(str(TEMPLATE)))
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"]
+
+
+def tool(name: str) -> str:
+    for candidate in (Path(sys.executable).parent / name, ROOT / ".venv" / "bin" / name):
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed (expected in the project virtual environment)")
+    return found
+
+
+def tool_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["SAM_CLI_TELEMETRY"] = "0"
+    env.setdefault("AWS_DEFAULT_REGION", REGION)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def functions(resources: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
+
+
+def ref_target(value: Any) -> str:
+    """Logical id (and suffix) a Resource value points at, or the literal string."""
+    if isinstance(value, dict):
+        if "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"]
+            target = target.split(".") if isinstance(target, str) else target
+            assert target[1] == "Arn", value
+            return target[0]
+        if "Ref" in value:
+            return value["Ref"]
+        if "Fn::Sub" in value:
+            text = value["Fn::Sub"]
+            text = text[0] if isinstance(text, list) else text
+            if ":ses:" in text and ":identity/" in text:
+                return "ses-identity"
+            match = re.fullmatch(r"\$\{(\w+)\.Arn\}(/.*)?", text)
+            assert match, f"unexpected resource expression {value}"
+            return match.group(1) + (match.group(2) or "")
+        raise AssertionError(f"unexpected resource expression {value}")
+    return value
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return as_list(document["Statement"])
+
+
+# ---------------------------------------------------------------------------- tools
+
+
+def test_template_parses_as_a_sam_template(template: dict[str, Any]) -> None:
+    assert template["Transform"] == "AWS::Serverless-2016-10-31"
+    assert {"Parameters", "Globals", "Resources", "Outputs"} <= template.keys()
+
+
+def test_template_uses_no_yaml_anchor_or_alias() -> None:
+    """CloudFormation's YAML parser rejects aliases; write every value out."""
+    events = yaml.parse(TEMPLATE.read_text(encoding="utf-8"))
+    anchors = [e for e in events if isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)]
+    assert anchors == []
+
+
+def test_cfn_lint_reports_nothing() -> None:
+    result = subprocess.run(
+        [tool("cfn-lint"), "--include-checks", "I", "--format", "parseable", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        env=tool_env(),
+        cwd=ROOT,
+        check=False,
+    )
+    assert (result.returncode, result.stdout.strip(), result.stderr.strip()) == (0, "", "")
+
+
+def test_sam_validate_lint_passes() -> None:
+    result = subprocess.run(
+        [tool("sam"), "validate", "--lint", "--template-file", str(TEMPLATE), "--region", REGION],
+        capture_output=True,
+        text=True,
+        env=tool_env(),
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def checkov_report() -> dict[str, Any]:
+    """One checkov scan per session (it takes seconds); --skip-download keeps it offline."""
+    result = subprocess.run(
+        [
+            tool("checkov"),
+            "--file",
+            str(TEMPLATE),
+            "--framework",
+            "cloudformation",
+            "--compact",
+            "--skip-download",
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=tool_env(),
+        cwd=ROOT,
+        check=False,
+        timeout=600,
+    )
+    assert result.stdout.strip(), result.stderr
+    report = json.loads(result.stdout)
+    report = report[0] if isinstance(report, list) else report
+    report["returncode"] = result.returncode
+    return report
+
+
+def test_checkov_finds_no_failed_check(checkov_report: dict[str, Any]) -> None:
+    failed = [f"{c['check_id']} {c['resource']}: {c['check_name']}" for c in checkov_report["results"]["failed_checks"]]
+    assert failed == []
+    assert checkov_report["summary"]["parsing_errors"] == 0
+    assert checkov_report["summary"]["passed"] > 0
+    assert checkov_report["returncode"] == 0
+
+
+def test_every_checkov_skip_has_a_written_reason(checkov_report: dict[str, Any]) -> None:
+    skipped = checkov_report["results"]["skipped_checks"]
+    without_reason = [
+        f"{c['check_id']} {c['resource']}"
+        for c in skipped
+        if len((c.get("check_result") or {}).get("suppress_comment") or "") < 20
+    ]
+    assert without_reason == []
+
+
+def test_checkov_skips_in_the_template_are_well_formed(resources: dict[str, Any]) -> None:
+    for name, resource in resources.items():
+        skips = resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+        for skip in skips:
+            assert re.fullmatch(r"CKV2?_AWS_\d+", skip["id"]), (name, skip)
+            assert len(skip.get("comment", "").strip()) >= 20, (name, skip)
+        ids = [s["id"] for s in skips]
+        assert len(ids) == len(set(ids)), (name, ids)
+
+
+def test_cfn_lint_ignores_are_justified(template: dict[str, Any]) -> None:
+    config = template.get("Metadata", {}).get("cfn-lint", {}).get("config", {})
+    assert config.get("ignore_checks", []) == [], "every ignored cfn-lint rule must be listed here with a reason"
+
+
+# ---------------------------------------------------------------------------- parameters, outputs
+
+
+def test_parameters_have_the_fixed_names_and_defaults(template: dict[str, Any]) -> None:
+    params = template["Parameters"]
+    defaults = {
+        "TemporaryPasswordDays": 7,
+        "ResetLinkMinutes": 60,
+        "Argon2MemoryKiB": 19456,
+        "Argon2TimeCost": 2,
+        "Argon2Parallelism": 1,
+        "SessionIdleMinutes": 30,
+        "SessionAbsoluteHours": 12,
+        "LogRetentionDays": 365,
+        "StageName": "prod",
+    }
+    for name, default in defaults.items():
+        assert params[name]["Default"] == default, name
+        assert params[name].get("Description"), name
+    for name in ("SenderEmail", "PortalUrl"):
+        assert "Default" not in params[name], name
+    assert params["Argon2MemoryKiB"]["MinValue"] >= 19456  # OWASP minimum, SPEC §6
+    assert params["Argon2TimeCost"]["MinValue"] >= 2
+    assert params["Argon2Parallelism"]["MinValue"] >= 1
+    assert "cycle" in params["PortalUrl"]["Description"]
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        ("https://d111111abcdef8.cloudfront.net", True),
+        ("https://cmi.example.gouv.fr", True),
+        ("https://cmi.example.gouv.fr/", False),
+        ("https://cmi.example.gouv.fr/portal", False),
+        ("http://cmi.example.gouv.fr", False),
+    ],
+)
+def test_portal_url_must_be_a_bare_https_origin(template: dict[str, Any], value: str, accepted: bool) -> None:
+    pattern = template["Parameters"]["PortalUrl"]["AllowedPattern"]
+    assert bool(re.fullmatch(pattern, value)) is accepted
+
+
+def test_outputs_name_everything_ops_and_the_local_tools_read(template: dict[str, Any]) -> None:
+    assert {
+        "PortalUrl",
+        "DistributionDomainName",
+        "DistributionId",
+        "ApiUrl",
+        "SiteBucketName",
+        "AccountsTableName",
+        "TokensTableName",
+        "ThrottleTableName",
+        "MailQueueUrl",
+        "SenderEmail",
+    } <= template["Outputs"].keys()
+    assert template["Outputs"]["PortalUrl"]["Value"] == {"Ref": "PortalUrl"}
+
+
+# ---------------------------------------------------------------------------- functions, layer, API
+
+
+def test_globals_give_every_function_the_runtime_layer_and_environment(template: dict[str, Any]) -> None:
+    glob = template["Globals"]["Function"]
+    assert glob["Runtime"] == "python3.11"
+    assert glob["Architectures"] == ["x86_64"]
+    assert glob["MemorySize"] >= 1024
+    assert glob["Tracing"] == "Active"
+    assert glob["Layers"] == [{"Ref": "CommonLayer"}]
+    assert glob["Environment"]["Variables"] == ENVIRONMENT
+
+
+def test_common_layer_is_built_by_sam_for_python311(resources: dict[str, Any]) -> None:
+    layer = resources["CommonLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Metadata"]["BuildMethod"] == "python3.11"
+    assert layer["Properties"]["ContentUri"] == "layers/common/"
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
+
+
+def test_there_is_one_function_per_folder(resources: dict[str, Any]) -> None:
+    assert {k: v["Properties"]["CodeUri"] for k, v in functions(resources).items()} == FUNCTIONS
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_function_handler_and_code_exist(resources: dict[str, Any], name: str) -> None:
+    props = resources[name]["Properties"]
+    assert props["Handler"] == "app.lambda_handler"
+    code = ROOT / props["CodeUri"]
+    assert (code / "app.py").is_file(), f"{code}/app.py is missing"
+    assert "lambda_handler" in (code / "app.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_function_logs_to_its_own_group_with_retention(resources: dict[str, Any], name: str) -> None:
+    group = resources[name]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    assert resources[group]["Type"] == "AWS::Logs::LogGroup"
+    assert resources[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_api_routes_are_exactly_the_contract(resources: dict[str, Any]) -> None:
+    routes = {}
+    for name, function in functions(resources).items():
+        for event_name, event in function["Properties"].get("Events", {}).items():
+            if event["Type"] == "Api":
+                assert event["Properties"]["RestApiId"] == {"Ref": "Api"}
+                routes[(name, event_name)] = (event["Properties"]["Method"].upper(), event["Properties"]["Path"])
+    assert routes == ROUTES
+
+
+def test_mailer_consumes_the_mail_queue_with_partial_batch_failures(resources: dict[str, Any]) -> None:
+    mailer = resources["MailerFunction"]["Properties"]
+    event = mailer["Events"]["MailQueueEvent"]
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["MailQueue", "Arn"]}
+    assert event["Properties"]["BatchSize"] == 10
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_mail_queue_outlives_mailer_retries_and_dead_letters(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    queue = resources["MailQueue"]["Properties"]
+    timeout = resources["MailerFunction"]["Properties"].get("Timeout", template["Globals"]["Function"]["Timeout"])
+    assert queue["VisibilityTimeout"] >= 6 * timeout
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["MailDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    dlq = resources["MailDeadLetterQueue"]["Properties"]
+    assert dlq["MessageRetentionPeriod"] == 14 * 24 * 3600
+    for props in (queue, dlq):
+        assert props.get("SqsManagedSseEnabled") is True or props.get("KmsMasterKeyId")
+
+
+def test_api_stage_is_throttled_traced_and_access_logged(resources: dict[str, Any]) -> None:
+    api = resources["Api"]["Properties"]
+    assert api["StageName"] == {"Ref": "StageName"}
+    assert api["TracingEnabled"] is True
+    [settings] = [s for s in api["MethodSettings"] if s["ResourcePath"] == "/*" and s["HttpMethod"] == "*"]
+    assert 0 < settings["ThrottlingRateLimit"] <= settings["ThrottlingBurstLimit"]
+    assert settings["LoggingLevel"] in {"ERROR", "INFO"}
+    assert settings["DataTraceEnabled"] is False  # request bodies carry passwords
+    access = api["AccessLogSetting"]
+    group = access["DestinationArn"]["Fn::GetAtt"][0]
+    assert resources[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    fields = json.loads(access["Format"])
+    assert {"requestId", "sourceIp", "status", "path", "method", "responseLatency"} <= fields.keys()
+
+
+def test_api_gateway_can_write_its_logs(resources: dict[str, Any]) -> None:
+    """Access logs need the account-level CloudWatch role; the API waits for it."""
+    account = resources["ApiGatewayAccount"]
+    assert account["Type"] == "AWS::ApiGateway::Account"
+    assert resources["Api"]["DependsOn"] in ("ApiGatewayAccount", ["ApiGatewayAccount"])
+    role = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    assert resources[role]["DeletionPolicy"] == "Retain"  # other APIs of the account keep logging
+
+
+# ---------------------------------------------------------------------------- IAM
+
+
+def _function_statements(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for policy in resource["Properties"].get("Policies", []):
+        assert isinstance(policy, dict), f"only inline policy documents, got {policy}"
+        assert "Statement" in policy, f"only inline policy documents, got {policy}"
+        found.extend(statements(policy))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_function_permissions_are_exactly_what_it_needs(resources: dict[str, Any], name: str) -> None:
+    granted: dict[str, set[str]] = {}
+    for statement in _function_statements(resources[name]):
+        assert statement["Effect"] == "Allow"
+        assert "NotAction" not in statement
+        assert "NotResource" not in statement
+        for target in as_list(statement["Resource"]):
+            granted.setdefault(ref_target(target), set()).update(as_list(statement["Action"]))
+    assert granted == PERMISSIONS[name]
+
+
+def test_ses_permission_is_scoped_to_the_sender_identity(resources: dict[str, Any]) -> None:
+    [statement] = [s for s in _function_statements(resources["MailerFunction"]) if "ses:SendEmail" in s["Action"]]
+    texts = [r["Fn::Sub"] if isinstance(r["Fn::Sub"], str) else r["Fn::Sub"][0] for r in statement["Resource"]]
+    assert "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderEmail}" in texts
+    assert all(t.startswith("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/") for t in texts)
+
+
+def test_no_allow_statement_uses_a_wildcard_action_or_resource(resources: dict[str, Any]) -> None:
+    """Allow statements never use "*" actions; "*" resources only as S3 object keys of one bucket."""
+    problems = []
+    for name, resource in resources.items():
+        props = resource.get("Properties", {})
+        documents = []
+        if resource["Type"] == "AWS::Serverless::Function":
+            documents = [p for p in props.get("Policies", []) if isinstance(p, dict)]
+        elif resource["Type"] == "AWS::IAM::Role":
+            documents = [p["PolicyDocument"] for p in props.get("Policies", [])]
+            for arn in props.get("ManagedPolicyArns", []):
+                text = arn["Fn::Sub"] if isinstance(arn, dict) else arn
+                policy = text.rsplit("/", 1)[-1]
+                if policy not in ALLOWED_MANAGED_POLICIES:
+                    problems.append(f"{name}: managed policy {policy} without a listed reason")
+        elif resource["Type"] in {"AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy"}:
+            documents = [props["PolicyDocument"]]
+        for document in documents:
+            for statement in statements(document):
+                if statement["Effect"] != "Allow":
+                    continue  # a broad Deny only narrows access
+                for action in as_list(statement.get("Action", [])):
+                    if "*" in action:
+                        problems.append(f"{name}: action {action}")
+                if "NotAction" in statement or "NotResource" in statement:
+                    problems.append(f"{name}: NotAction/NotResource")
+                for target in as_list(statement.get("Resource", [])):
+                    text = target.get("Fn::Sub", json.dumps(target)) if isinstance(target, dict) else target
+                    if "*" in text and not re.fullmatch(r"\$\{\w+Bucket\.Arn\}(/[\w-]+)*/\*", text):
+                        problems.append(f"{name}: resource {text}")
+                principal = statement.get("Principal")
+                if principal is not None and (principal == "*" or "AWS" in principal):
+                    problems.append(f"{name}: Allow to principal {principal}")
+    assert problems == []
+
+
+# ---------------------------------------------------------------------------- DynamoDB
+
+
+def _key(props: dict[str, Any]) -> list[dict[str, str]]:
+    types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+    return [
+        {"name": k["AttributeName"], "kind": k["KeyType"], "type": types[k["AttributeName"]]}
+        for k in props["KeySchema"]
+    ]
+
+
+@pytest.mark.parametrize("name", ["AccountsTable", "TokensTable", "ThrottleTable"])
+def test_tables_are_on_demand_encrypted_and_recoverable(resources: dict[str, Any], name: str) -> None:
+    props = resources[name]["Properties"]
+    assert resources[name]["Type"] == "AWS::DynamoDB::Table"
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert _key(props) == [{"name": "pk", "kind": "HASH", "type": "S"}]
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"]["SSEEnabled"] is True
+
+
+def test_accounts_table_is_retained_and_indexed_by_email(resources: dict[str, Any]) -> None:
+    accounts = resources["AccountsTable"]
+    assert accounts["DeletionPolicy"] == "Retain"
+    assert accounts["UpdateReplacePolicy"] == "Retain"
+    assert accounts["Properties"]["DeletionProtectionEnabled"] is True
+    [index] = accounts["Properties"]["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "email-index"
+    assert index["KeySchema"] == [{"AttributeName": "email_lower", "KeyType": "HASH"}]
+    assert {"AttributeName": "email_lower", "AttributeType": "S"} in accounts["Properties"]["AttributeDefinitions"]
+    assert index["Projection"]["ProjectionType"] == "ALL"
+
+
+@pytest.mark.parametrize("name", ["TokensTable", "ThrottleTable"])
+def test_tokens_and_throttle_items_expire_by_ttl(resources: dict[str, Any], name: str) -> None:
+    assert resources[name]["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_ttl", "Enabled": True}
+
+
+# ---------------------------------------------------------------------------- static site, CloudFront
+
+
+def test_site_bucket_is_private_encrypted_and_versioned(resources: dict[str, Any]) -> None:
+    props = resources["SiteBucket"]["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+
+
+def test_only_the_distribution_reads_the_site_bucket_and_only_over_tls(resources: dict[str, Any]) -> None:
+    policy = resources["SiteBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "SiteBucket"}
+    allows = [s for s in statements(policy["PolicyDocument"]) if s["Effect"] == "Allow"]
+    denies = [s for s in statements(policy["PolicyDocument"]) if s["Effect"] == "Deny"]
+    [allow] = allows
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] in ("s3:GetObject", ["s3:GetObject"])
+    source = allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert source.endswith(":distribution/${Distribution}")
+    assert any(d["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for d in denies)
+
+
+def test_origin_access_control_signs_every_s3_request(resources: dict[str, Any]) -> None:
+    config = resources["SiteOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert (config["OriginAccessControlOriginType"], config["SigningBehavior"], config["SigningProtocol"]) == (
+        "s3",
+        "always",
+        "sigv4",
+    )
+
+
+def test_response_headers_follow_spec(resources: dict[str, Any]) -> None:
+    """SPEC §6: CSP without inline script, HSTS 1 year, nosniff, frame denial, no referrer.
+
+    The values are plain strings: the local portal serves the same headers from here.
+    """
+    headers = resources["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = headers["ContentSecurityPolicy"]
+    assert csp["ContentSecurityPolicy"] == SPEC_CSP
+    directives = {d.split()[0]: d.split()[1:] for d in csp["ContentSecurityPolicy"].split("; ")}
+    assert directives["script-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in csp["ContentSecurityPolicy"]
+    assert "'unsafe-eval'" not in csp["ContentSecurityPolicy"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    hsts = headers["StrictTransportSecurity"]
+    assert hsts["AccessControlMaxAgeSec"] >= 31536000
+    assert hsts["IncludeSubdomains"] is True
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"
+    for name in (
+        "ContentSecurityPolicy",
+        "StrictTransportSecurity",
+        "ContentTypeOptions",
+        "FrameOptions",
+        "ReferrerPolicy",
+    ):
+        assert headers[name]["Override"] is True, name
+
+
+def test_distribution_serves_the_site_and_forwards_api_uncached(resources: dict[str, Any]) -> None:
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    assert config["DefaultRootObject"] == "index.html"
+    assert config["HttpVersion"] == "http2and3"
+    assert config["PriceClass"] == "PriceClass_100"
+    origins = {o["Id"]: o for o in config["Origins"]}
+
+    default = config["DefaultCacheBehavior"]
+    site = origins[default["TargetOriginId"]]
+    assert site["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
+    assert site["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    assert default["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert default["CachePolicyId"] == CACHING_OPTIMIZED
+    assert default["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeadersPolicy"}
+
+    [api] = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    origin = origins[api["TargetOriginId"]]
+    assert origin["DomainName"] == {"Fn::Sub": "${Api}.execute-api.${AWS::Region}.amazonaws.com"}
+    assert origin["OriginPath"] == {"Fn::Sub": "/${StageName}"}
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert api["ViewerProtocolPolicy"] in {"https-only", "redirect-to-https"}
+    assert api["CachePolicyId"] == CACHING_DISABLED
+    assert api["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
+    assert set(api["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+    assert api["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeadersPolicy"}
+
+
+def test_distribution_does_not_rewrite_api_errors(resources: dict[str, Any]) -> None:
+    """Custom error responses apply to every behaviour: they would turn API 401/404 JSON into HTML."""
+    assert "CustomErrorResponses" not in resources["Distribution"]["Properties"]["DistributionConfig"]

@@ -1,0 +1,144 @@
+"""The real local portal (`python -m localportal`, as `make run` starts it) and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Portal:
+    url: str
+    aws_port: int
+    port: int
+    demo_identifier: str
+    demo_password: str
+
+    def outbox(self) -> list[dict[str, str]]:
+        with urllib.request.urlopen(f"{self.url}/_dev/outbox.json", timeout=10) as response:  # noqa: S310
+            return list(json.load(response))
+
+    def wait_for_mail(self, to: str, subject_part: str, count: int = 1, timeout: float = 15) -> dict[str, str]:
+        """The newest mail to `to` whose subject contains `subject_part`, once `count` of them exist."""
+        deadline = time.monotonic() + timeout
+        while True:
+            mails = [m for m in self.outbox() if m["to"].lower() == to.lower() and subject_part in m["subject"]]
+            if len(mails) >= count:
+                return mails[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no mail « {subject_part} » for {to} in the outbox")
+            time.sleep(0.2)
+
+    def admin(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PORT": str(self.port), "AWS_PORT": str(self.aws_port)}
+        result = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "cmi-admin"), "--local", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"cmi-admin {args} failed: {result.stdout} {result.stderr}")
+        return result
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[Portal]:
+    port, aws_port = free_port(), free_port()
+    env = {**os.environ, "PORT": str(port), "AWS_PORT": str(aws_port), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localportal"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    printed = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        printed.append(line)
+        if "Ctrl-C" in line:
+            break
+    text = "".join(printed)
+    identifier = re.search(r"Identifiant : (\w+)", text)
+    password = re.search(r"Mot de passe temporaire : (\S+)", text)
+    if identifier is None or password is None:
+        process.kill()
+        raise AssertionError(f"local portal did not start:\n{text}")
+    try:
+        yield Portal(f"http://127.0.0.1:{port}", aws_port, port, identifier.group(1), password.group(1))
+    finally:
+        process.send_signal(2)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    # bypass_csp lets the test inject axe-core; the pages themselves never need it.
+    ctx = browser.new_context(locale="fr-FR", bypass_csp=True)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(10_000)
+    page.js_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def axe_violations(page: Page) -> list[dict[str, object]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result]

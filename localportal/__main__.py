@@ -7,8 +7,11 @@ import os
 import signal
 import sys
 import threading
-from pathlib import Path
+from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
+from typing import Any
 
+from localportal.runtime import Runtime
 from localportal.template import ROOT
 
 SITE = ROOT / "build" / "site"
@@ -16,33 +19,38 @@ DEMO_ORGANISATION = ("00001", "MDPH de démonstration")
 DEMO_REFERENT = ("Camille", "Martin", "camille.martin@demo-cmi.fr")
 
 
-def start(port: int, aws_port: int, quiet: bool = False) -> tuple[object, object, object]:
+@dataclass
+class LocalPortal:
+    runtime: Runtime
+    http: ThreadingHTTPServer
+    moto: Any
+    stop: threading.Event
+
+    def close(self) -> None:
+        self.stop.set()
+        self.http.shutdown()
+        self.moto.stop()
+
+
+def start(port: int, aws_port: int, quiet: bool = False) -> LocalPortal:
     """Embedded AWS, tables and queues from the template, handlers, HTTP server and queue pump."""
     from moto.server import ThreadedMotoServer
 
     from localportal import aws, server, template
-    from localportal.runtime import Runtime
 
     aws.fake_credentials()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines drown the console
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
     moto.start()
-    endpoint = f"http://127.0.0.1:{aws_port}"
     # boto3 honours AWS_ENDPOINT_URL: the handlers talk to moto without a line changed.
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
-    quieter = {
-        "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
-        "POWERTOOLS_METRICS_DISABLED": "true",
-    }
-
-    import boto3
-
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{aws_port}"
+    quieter = {"POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"), "POWERTOOLS_METRICS_DISABLED": "true"}
     portal_url = f"http://127.0.0.1:{port}"
-    runtime = Runtime(template.load(), {"PortalUrl": portal_url}, lambda service: boto3.client(service), quieter)
+    runtime = Runtime(template.load(), {"PortalUrl": portal_url}, aws.client, quieter)
     http = server.serve(runtime, SITE, port, quiet=quiet)
     stop = threading.Event()
     server.pump(runtime, stop)
-    return runtime, http, (moto, stop)
+    return LocalPortal(runtime, http, moto, stop)
 
 
 def seed_demo() -> tuple[str, str]:
@@ -61,7 +69,7 @@ def main() -> int:
     if not (SITE / "index.html").is_file():
         print("Le site n'est pas construit : lancez `make run` (ou `python tools/build_site.py`).", file=sys.stderr)
         return 1
-    runtime, http, (moto, stop) = start(port, aws_port)
+    local = start(port, aws_port)
     identifier, temporary = seed_demo()
     url = f"http://127.0.0.1:{port}"
     print(
@@ -83,9 +91,7 @@ Ctrl-C pour arrêter.""",
     signal.signal(signal.SIGINT, lambda *_: done.set())
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     done.wait()
-    stop.set()  # type: ignore[attr-defined]
-    http.shutdown()  # type: ignore[attr-defined]
-    moto.stop()  # type: ignore[attr-defined]
+    local.close()
     print("\nPortail arrêté.")
     return 0
 

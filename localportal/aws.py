@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import email
-import functools
-import threading
 import email.header
 import email.utils
+import functools
 import os
+import threading
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
@@ -53,7 +53,7 @@ def isolate_dynamodb_transactions() -> None:
     the tables: two concurrent transactions can then undo each other's committed writes. One lock
     around item operations gives back the isolation the concurrency tests rely on.
     """
-    from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
+    from moto.dynamodb.models import DynamoDBBackend
 
     if getattr(DynamoDBBackend, "_cmi_isolated", False):
         return
@@ -67,6 +67,14 @@ def isolate_dynamodb_transactions() -> None:
 
         setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
     DynamoDBBackend._cmi_isolated = True  # type: ignore[attr-defined]
+
+
+def client(service: str) -> Any:
+    """A boto3 client for the embedded AWS (AWS_ENDPOINT_URL) or whatever the environment points at."""
+    import boto3
+
+    factory: Any = boto3.client
+    return factory(service)
 
 
 def _create_table(client: Any, name: str, props: dict[str, Any]) -> None:
@@ -112,9 +120,7 @@ def provision(template: Template, parameters: dict[str, str], client: Any) -> St
         refs[name] = url
         refs[f"{name}.Arn"] = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}"
     client("sesv2").create_email_identity(EmailIdentity=refs["SenderEmail"])
-    environments = [
-        {k: template.resolve(v, refs) for k, v in f.environment.items()} for f in template.functions()
-    ]
+    environments = [{k: template.resolve(v, refs) for k, v in f.environment.items()} for f in template.functions()]
     merged: dict[str, str] = {}
     for env in environments:
         for k, v in env.items():
@@ -151,7 +157,7 @@ def _parts(message: Message) -> tuple[str, str]:
 
 def sent_mails() -> list[SentMail]:
     """Every mail moto's SES accepted in this process, oldest first."""
-    from moto.ses.models import RawMessage, ses_backends  # noqa: PLC0415
+    from moto.ses.models import RawMessage, ses_backends
 
     backend = ses_backends[ACCOUNT_ID][REGION]
     mails = []

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from localportal.aws import ACCOUNT_ID, REGION, Stack, provision
+from localportal.aws import ACCOUNT_ID, Stack, provision
 from localportal.functions import Invoker, mount_layers, sqs_event
 from localportal.template import Template
 
@@ -99,7 +99,8 @@ class Runtime:
         invoker = self.routes.get((method, path))
         if invoker is None:
             return None
-        return invoker(api_event(method, path, path, headers, body, source_ip, self.stage))
+        response: dict[str, Any] = invoker(api_event(method, path, path, headers, body, source_ip, self.stage))
+        return response
 
     def drain_queues(self, wait_seconds: int = 0, rounds: int = 20) -> int:
         """Deliver queued messages to their consumers as the SQS event source would; returns how many succeeded."""

@@ -27,14 +27,9 @@ def _mail_body(mail_html: str) -> str:
 
 def _outbox_page() -> bytes:
     rows = [
-        "<article><h2>{subject}</h2><p>À : {to} · {sent_at}</p>{body}"
-        "<details><summary>Version texte</summary><pre>{text}</pre></details></article>".format(
-            subject=html.escape(mail.subject),
-            to=html.escape(mail.to),
-            sent_at=html.escape(mail.sent_at),
-            body=_mail_body(mail.html),
-            text=html.escape(mail.text),
-        )
+        f"<article><h2>{html.escape(mail.subject)}</h2>"
+        f"<p>À : {html.escape(mail.to)} · {html.escape(mail.sent_at)}</p>{_mail_body(mail.html)}"
+        f"<details><summary>Version texte</summary><pre>{html.escape(mail.text)}</pre></details></article>"
         for mail in reversed(sent_mails())
     ]
     body = "".join(rows) or "<p>Aucun courriel envoyé.</p>"
@@ -80,7 +75,9 @@ class Handler(BaseHTTPRequestHandler):
             data = json.dumps([m.as_dict() for m in reversed(sent_mails())], ensure_ascii=False).encode()
             return self._send(200, data, _API_HEADERS)
         if url.path == "/_dev/outbox":
-            return self._send(200, _outbox_page(), {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
+            return self._send(
+                200, _outbox_page(), {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+            )
         return self._static(url.path)
 
     def _api(self, path: str, query: dict[str, list[str]]) -> None:
@@ -116,7 +113,7 @@ class Handler(BaseHTTPRequestHandler):
             kind += "; charset=utf-8"
         self._send(200, target.read_bytes(), {"Content-Type": kind, "Cache-Control": "no-cache", **self.site_headers})
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         self._handle()
 
     do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET  # noqa: N815
@@ -129,7 +126,12 @@ def serve(runtime: Runtime, site: Path, port: int, host: str = "127.0.0.1", quie
     handler = type(
         "PortalHandler",
         (Handler,),
-        {"runtime": runtime, "site": site.resolve(), "site_headers": runtime.template.security_headers(), "quiet": quiet},
+        {
+            "runtime": runtime,
+            "site": site.resolve(),
+            "site_headers": runtime.template.security_headers(),
+            "quiet": quiet,
+        },
     )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

@@ -1,7 +1,7 @@
 """cmi-admin: register organisations and référents, and help agents, on the local portal or a deployed stack.
 
-    cmi-admin --local create-organisation 00001 "MDPH du Rhône"
-    cmi-admin --stack cmi-portail create-referent 00001 --first-name Camille --last-name Martin --email c.martin@example.fr
+cmi-admin --local create-organisation 00001 "MDPH du Rhône"
+cmi-admin --stack cmi-portail create-referent 00001 --first-name Camille --last-name Martin --email c.martin@example.fr
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def _stack_environment(stack: str) -> dict[str, str]:
     """The environment the deployed functions really run with, read from one of them."""
     import boto3
 
-    resource = boto3.client("cloudformation").describe_stack_resource(StackName=stack, LogicalResourceId="LoginFunction")
+    resource = boto3.client("cloudformation").describe_stack_resource(
+        StackName=stack, LogicalResourceId="LoginFunction"
+    )
     name = resource["StackResourceDetail"]["PhysicalResourceId"]
     config = boto3.client("lambda").get_function_configuration(FunctionName=name)
     return dict(config["Environment"]["Variables"])
@@ -84,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cmi-admin", description="Exploitation du Portail CMI Organisme (connexion).")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--local", action="store_true", help="le portail local lancé par `make run`")
-    where.add_argument("--stack", metavar="NOM", help="une pile déployée (sam deploy), avec les identifiants AWS courants")
+    where.add_argument(
+        "--stack", metavar="NOM", help="une pile déployée (sam deploy), avec les identifiants AWS courants"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     org = commands.add_parser("create-organisation", help="enregistrer un organisme")
     org.add_argument("code", help="code émetteur (5 caractères)")

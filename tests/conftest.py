@@ -13,11 +13,11 @@ from localportal import aws, template
 # before any handler module is imported.
 os.environ.update(template.load().static_environment())
 
-import boto3  # noqa: E402
-import pytest  # noqa: E402
-from moto import mock_aws  # noqa: E402
+import boto3
+import pytest
+from moto import mock_aws
 
-from cmi import config, deps, portal  # noqa: E402
+from cmi import config, deps, portal
 from localportal.runtime import Runtime
 from tests.support import ApiAnswer, FakeClock, answer
 
@@ -90,7 +90,7 @@ class Harness:
 def harness(clock: FakeClock) -> Iterator[Harness]:
     aws.fake_credentials()
     with mock_aws():
-        runtime = Runtime(template.load(), {"PortalUrl": PORTAL_URL}, lambda service: boto3.client(service))
+        runtime = Runtime(template.load(), {"PortalUrl": PORTAL_URL}, aws.client)
         config.settings.cache_clear()
         with deps.use(deps.Deps(settings=config.settings(), clock=clock)):
             yield Harness(runtime, clock)

@@ -1,6 +1,6 @@
 """The OpenAPI document of the API, generated from the handlers' routes and models.
 
-    python -m tools.openapi > docs/openapi.json
+python -m tools.openapi > docs/openapi.json
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ def build() -> dict[str, Any]:
             continue
         api = load_module(function).api
         if set(api.routes) != declared:
-            raise SystemExit(f"{function.name}: template.yaml routes {sorted(declared)} != handler routes {sorted(api.routes)}")
+            raise SystemExit(
+                f"{function.name}: template.yaml routes {sorted(declared)} != handler routes {sorted(api.routes)}"
+            )
         for (method, path), route in sorted(api.routes.items()):
             responses: dict[int, type[BaseModel] | None] = dict(route.responses)
             if method != "GET":
@@ -55,7 +57,12 @@ def build() -> dict[str, Any]:
                 entry: dict[str, Any] = {"description": f"HTTP {status}"}
                 if status == 400:
                     entry["content"] = _content(
-                        {"oneOf": [_schema(ErrorsResponse, schemas, "serialization"), _schema(MessageResponse, schemas, "serialization")]}
+                        {
+                            "oneOf": [
+                                _schema(ErrorsResponse, schemas, "serialization"),
+                                _schema(MessageResponse, schemas, "serialization"),
+                            ]
+                        }
                     )
                 elif model is not None:
                     entry["content"] = _content(_schema(model, schemas, "serialization"))
@@ -69,7 +76,10 @@ def build() -> dict[str, Any]:
                 "responses": documented,
             }
             if route.body is not None:
-                operation["requestBody"] = {"required": True, "content": _content(_schema(route.body, schemas, "validation"))}
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": _content(_schema(route.body, schemas, "validation")),
+                }
             if route.cookie:
                 operation["security"] = [{_COOKIE_SCHEMES[route.cookie]: []}]
             paths.setdefault(path, {})[method.lower()] = operation

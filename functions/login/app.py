@@ -3,7 +3,7 @@
 from cmi import auth, portal
 from cmi.config import settings
 from cmi.http import SESSION_COOKIE, Api, Request, Response
-from cmi.models import LoginRequest, MessageResponse, NextResponse, SessionResponse
+from cmi.models import LoginRequest, MessageResponse, NextResponse, OrganisationView, SessionResponse
 from cmi.observability import api_entry
 
 api = Api(settings)
@@ -41,7 +41,7 @@ def session(request: Request) -> Response:
         last_name=account.last_name,
         email=account.email,
         role=account.role,
-        organisation={"code": account.org_code, "name": account.org_name},
+        organisation=OrganisationView(code=account.org_code, name=account.org_name),
     )
     return Response(200, view.model_dump())
 

@@ -45,7 +45,7 @@ class Portal:
     demo_password: str
 
     def outbox(self) -> list[dict[str, str]]:
-        with urllib.request.urlopen(f"{self.url}/_dev/outbox.json", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(f"{self.url}/_dev/outbox.json", timeout=10) as response:
             return list(json.load(response))
 
     def wait_for_mail(self, to: str, subject_part: str, count: int = 1, timeout: float = 15) -> dict[str, str]:

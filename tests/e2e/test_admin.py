@@ -15,7 +15,14 @@ def test_operator_registers_an_organisation_and_a_referent_who_gets_the_welcome_
     created = portal.admin("create-organisation", "69001", "MDPH du Rhône")
     assert "69001" in created.stdout
     referent = portal.admin(
-        "create-referent", "69001", "--first-name", "Louise", "--last-name", "Bernard", "--email", "louise.bernard@exemple.fr"
+        "create-referent",
+        "69001",
+        "--first-name",
+        "Louise",
+        "--last-name",
+        "Bernard",
+        "--email",
+        "louise.bernard@exemple.fr",
     )
     identifier = re.search(r"identifiant (\w+)", referent.stdout).group(1)
     assert identifier.startswith("69001")
@@ -30,7 +37,9 @@ def test_operator_registers_an_organisation_and_a_referent_who_gets_the_welcome_
 
 def test_resend_temporary_password_mails_a_new_one(portal):
     portal.admin("create-organisation", "13001", "MDPH des Bouches-du-Rhône")
-    referent = portal.admin("create-referent", "13001", "--first-name", "Jean", "--last-name", "Roux", "--email", "jean.roux@exemple.fr")
+    referent = portal.admin(
+        "create-referent", "13001", "--first-name", "Jean", "--last-name", "Roux", "--email", "jean.roux@exemple.fr"
+    )
     identifier = re.search(r"identifiant (\w+)", referent.stdout).group(1)
     first = portal.wait_for_mail("jean.roux@exemple.fr", "identifiants")
     portal.admin("resend-temporary-password", identifier.lower())
@@ -44,9 +53,13 @@ def test_bad_input_gets_a_clear_error_a_nonzero_exit_and_writes_nothing(portal):
     duplicate = portal.admin("create-organisation", "00001", "Doublon", check=False)
     assert duplicate.returncode == 1 and "existe déjà" in duplicate.stderr
     assert "MDPH de démonstration" in portal.admin("show", "00001").stdout
-    no_org = portal.admin("create-referent", "99999", "--first-name", "A", "--last-name", "B", "--email", "a@exemple.fr", check=False)
+    no_org = portal.admin(
+        "create-referent", "99999", "--first-name", "A", "--last-name", "B", "--email", "a@exemple.fr", check=False
+    )
     assert no_org.returncode == 1 and "n'existe pas" in no_org.stderr
-    bad_mail = portal.admin("create-referent", "00001", "--first-name", "A", "--last-name", "B", "--email", "pas-un-email", check=False)
+    bad_mail = portal.admin(
+        "create-referent", "00001", "--first-name", "A", "--last-name", "B", "--email", "pas-un-email", check=False
+    )
     assert bad_mail.returncode == 1 and "adresse email invalide" in bad_mail.stderr
     unknown = portal.admin("show", "00001NOBODY0000", check=False)
     assert unknown.returncode == 1
@@ -66,7 +79,7 @@ def test_unblock_clears_login_failures(portal):
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
@@ -85,7 +98,11 @@ def test_admin_reports_a_portal_that_is_not_running(portal):
 
     env = {**os.environ, "AWS_PORT": str(free_port())}
     result = subprocess.run(
-        [str(ROOT / ".venv/bin/cmi-admin"), "--local", "show", "00001"], capture_output=True, text=True, env=env, check=False
+        [str(ROOT / ".venv/bin/cmi-admin"), "--local", "show", "00001"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 3
     assert "make run" in result.stderr

@@ -150,8 +150,15 @@ def test_required_fields_get_their_messages(harness, pending):
 
 def test_alerts_opt_in_must_be_a_boolean(harness, pending):
     start(harness, pending)
-    body = {"new_password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD, "email_confirmation": EMAIL, "alerts_opt_in": "oui"}
-    assert harness.post("/api/first-connection", body).json == {"errors": {"alerts_opt_in": messages.WRONG_TYPE_BOOLEAN}}
+    body = {
+        "new_password": NEW_PASSWORD,
+        "password_confirmation": NEW_PASSWORD,
+        "email_confirmation": EMAIL,
+        "alerts_opt_in": "oui",
+    }
+    assert harness.post("/api/first-connection", body).json == {
+        "errors": {"alerts_opt_in": messages.WRONG_TYPE_BOOLEAN}
+    }
 
 
 def test_session_cookie_cannot_be_used_for_first_connection(harness, active):

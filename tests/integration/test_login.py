@@ -146,7 +146,9 @@ def test_login_from_another_origin_is_refused(harness, active):
 
 
 def test_login_with_form_content_type_is_refused(harness, active):
-    r = login(harness, active.identifier, active.password, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = login(
+        harness, active.identifier, active.password, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert r.status == 400
 
 
@@ -162,12 +164,16 @@ def test_hash_made_with_older_parameters_is_upgraded_at_login(harness, active):
         ExpressionAttributeValues={":h": {"S": weak}},
     )
     assert login(harness, active.identifier, active.password).status == 200
-    stored = client.get_item(TableName="AccountsTable", Key={"pk": {"S": active.identifier}})["Item"]["password_hash"]["S"]
+    stored = client.get_item(TableName="AccountsTable", Key={"pk": {"S": active.identifier}})["Item"]["password_hash"][
+        "S"
+    ]
     assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert login(harness, active.identifier, active.password).status == 200
 
 
-@pytest.mark.parametrize("body", [{"identifier": "00001abc"}, {"password": "x"}, {"identifier": "00001", "password": "x"}])
+@pytest.mark.parametrize(
+    "body", [{"identifier": "00001abc"}, {"password": "x"}, {"identifier": "00001", "password": "x"}]
+)
 def test_partial_or_malformed_input_is_a_400_and_counts_no_failure(harness, body):
     assert harness.post("/api/login", body).status == 400
     assert harness.table("ThrottleTable") == []

@@ -192,7 +192,9 @@ def test_reset_of_an_account_that_never_completed_its_first_connection(harness, 
     ask_reset(harness, pending.identifier)
     (token,) = reset_links(harness)
     assert reset(harness, pending.password).status == 400  # the temporary password is not a new password
-    assert reset(harness, token, pending.password).json == {"errors": {"new_password": messages.PASSWORD_SAME_AS_TEMPORARY}}
+    assert reset(harness, token, pending.password).json == {
+        "errors": {"new_password": messages.PASSWORD_SAME_AS_TEMPORARY}
+    }
     assert reset(harness, token).status == 200
     # The account is active; the pending first-connection pass is void.
     assert harness.get("/api/first-connection", cookies={FIRST_CONNECTION_COOKIE: pass_cookie}).status == 401

@@ -65,7 +65,9 @@ def test_valid_body_reaches_the_route_normalised():
     assert status == 200
     assert seen[-1].body.identifier == "00001ABC"
     assert seen[-1].source_ip == "203.0.113.9"
-    assert result["multiValueHeaders"]["Set-Cookie"] == ["__Host-x=v; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=60"]
+    assert result["multiValueHeaders"]["Set-Cookie"] == [
+        "__Host-x=v; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=60"
+    ]
     assert result["headers"]["Cache-Control"] == "no-store"
 
 
@@ -76,7 +78,9 @@ def test_empty_fields_give_both_manual_messages():
 
 
 def test_missing_fields_are_treated_as_empty():
-    assert call({})[1] == {"errors": {"identifier": messages.IDENTIFIER_REQUIRED, "password": messages.PASSWORD_REQUIRED}}
+    assert call({})[1] == {
+        "errors": {"identifier": messages.IDENTIFIER_REQUIRED, "password": messages.PASSWORD_REQUIRED}
+    }
 
 
 @pytest.mark.parametrize("raw", ["{", "[]", "null", "12", '"x"', "\x00", '{"a":' * 1500])
@@ -106,14 +110,21 @@ def test_base64_body_is_decoded_and_bad_base64_refused():
     assert call("%%%", b64=True)[:2] == (400, {"message": messages.BODY_NOT_JSON})
 
 
-@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+@pytest.mark.parametrize(
+    "content_type", [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
+)
 def test_state_changing_routes_accept_only_json(content_type):
     status, body, _ = call({"identifier": "00001abc", "password": "x"}, headers={"Content-Type": content_type})
     assert (status, body) == (400, {"message": messages.CONTENT_TYPE_JSON})
 
 
 def test_json_with_charset_is_accepted():
-    assert call({"identifier": "00001abc", "password": "x"}, headers={"Content-Type": "application/json; charset=utf-8"})[0] == 200
+    assert (
+        call({"identifier": "00001abc", "password": "x"}, headers={"Content-Type": "application/json; charset=utf-8"})[
+            0
+        ]
+        == 200
+    )
 
 
 def test_foreign_origin_is_refused_and_portal_origin_accepted():

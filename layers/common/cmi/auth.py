@@ -14,7 +14,7 @@ from cmi.models import LoginRequest
 from cmi.observability import count, logger
 from cmi.portal import Portal
 from cmi.throttle import LoginThrottle
-from cmi.tokens import TokenRecord
+from cmi.tokens import Kind, TokenRecord
 
 # Refreshing the idle timer at most once a minute spares a write per request.
 TOUCH_INTERVAL_SECONDS = 60
@@ -86,10 +86,20 @@ def login(portal: Portal, body: LoginRequest) -> LoginOutcome:
         items.append(portal.accounts.rehash_item(account, portal.hasher.hash(body.password)))
     raw = portal.deps.random.token()
     if account.pending:
-        lifetime, idle, cookie_name, next_page = s.first_connection_minutes * 60, None, FIRST_CONNECTION_COOKIE, "first_connection"
+        lifetime, idle, cookie_name, next_page = (
+            s.first_connection_minutes * 60,
+            None,
+            FIRST_CONNECTION_COOKIE,
+            "first_connection",
+        )
     else:
-        lifetime, idle, cookie_name, next_page = s.session_absolute_hours * 3600, s.session_idle_minutes * 60, SESSION_COOKIE, "home"
-    kind = "first_connection" if account.pending else "session"
+        lifetime, idle, cookie_name, next_page = (
+            s.session_absolute_hours * 3600,
+            s.session_idle_minutes * 60,
+            SESSION_COOKIE,
+            "home",
+        )
+    kind: Kind = "first_connection" if account.pending else "session"
     items.append(portal.tokens.issue_item(raw, kind, identifier, account.password_version, now, lifetime, idle))
     if not portal.transact(items):
         # The password changed between our read and our write: the credentials are no longer right.
@@ -99,13 +109,13 @@ def login(portal: Portal, body: LoginRequest) -> LoginOutcome:
     return LoginOutcome(next=next_page, cookie=Cookie.set(cookie_name, raw, max_age=lifetime))
 
 
-def current_account(portal: Portal, raw: str | None, kind: str = "session") -> tuple[Account, TokenRecord]:
+def current_account(portal: Portal, raw: str | None, kind: Kind = "session") -> tuple[Account, TokenRecord]:
     """The account behind a session (or first-connection) cookie, or Unauthorized."""
     expired = messages.NOT_AUTHENTICATED if kind == "session" else messages.FIRST_CONNECTION_EXPIRED
     if not raw or len(raw) > 128:
         raise Unauthorized(expired)
     now = portal.now()
-    record = portal.tokens.get(kind, raw)  # type: ignore[arg-type]
+    record = portal.tokens.get(kind, raw)
     if record is None or not record.alive(now):
         raise Unauthorized(expired)
     account = portal.accounts.get(record.identifier)

@@ -30,12 +30,13 @@ class Randomness:
 
 
 def _client(service: str) -> Any:
-    import boto3  # noqa: PLC0415 - boto3 is loaded only by code paths that talk to AWS
-    from botocore.config import Config  # noqa: PLC0415
+    import boto3
+    from botocore.config import Config
 
     # Fail fast: API Gateway gives up at 29 s and a person is waiting.
     config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
-    return boto3.client(service, config=config)
+    factory: Callable[..., Any] = boto3.client  # the stubs only know literal service names
+    return factory(service, config=config)
 
 
 @dataclass
@@ -61,22 +62,20 @@ class Deps:
         return int(self.clock())
 
 
-_current: Deps | None = None
+_active: list[Deps] = []  # a stack: `use` pushes, the bottom one is built from the environment
 
 
 def current() -> Deps:
-    global _current
-    if _current is None:
-        _current = Deps(settings=settings())
-    return _current
+    if not _active:
+        _active.append(Deps(settings=settings()))
+    return _active[-1]
 
 
 @contextmanager
 def use(deps: Deps) -> Iterator[Deps]:
     """Run with other dependencies (tests, local portal)."""
-    global _current
-    previous, _current = _current, deps
+    _active.append(deps)
     try:
         yield deps
     finally:
-        _current = previous
+        _active.remove(deps)

@@ -52,11 +52,19 @@ def complete(portal: Portal, raw: str | None, body: FirstConnectionRequest) -> l
     session = portal.deps.random.token()
     lifetime = s.session_absolute_hours * 3600
     items = [
-        portal.accounts.set_password_item(account, portal.hasher.hash(body.new_password), now, alerts_opt_in=body.alerts_opt_in),
+        portal.accounts.set_password_item(
+            account, portal.hasher.hash(body.new_password), now, alerts_opt_in=body.alerts_opt_in
+        ),
         portal.tokens.consume_item(record),
         # The session carries the version the account gets now.
         portal.tokens.issue_item(
-            session, "session", account.identifier, account.password_version + 1, now, lifetime, s.session_idle_minutes * 60
+            session,
+            "session",
+            account.identifier,
+            account.password_version + 1,
+            now,
+            lifetime,
+            s.session_idle_minutes * 60,
         ),
     ]
     if not portal.transact(items):

@@ -231,8 +231,8 @@ class Api:
 
     @staticmethod
     def _unexpected(exc: Exception) -> Response:
-        from cmi.dynamo import error_code  # noqa: PLC0415
-        from cmi.observability import logger  # noqa: PLC0415
+        from cmi.dynamo import error_code
+        from cmi.observability import logger
 
         code = error_code(exc)
         transient = code in _TRANSIENT_CODES or type(exc).__name__ in (

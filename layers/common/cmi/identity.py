@@ -34,7 +34,7 @@ def is_emitter_code(value: str) -> bool:
 
 def check_email(raw: str) -> str:
     """Return the normalised address (lower-cased) or raise ValueError with the manual's message."""
-    from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415
+    from email_validator import EmailNotValidError, validate_email
 
     value = raw.strip()
     if not value or len(value) > 254:

@@ -21,8 +21,8 @@ class Mailer:
         self.sender = sender
 
     def mime(self, mail: Mail) -> bytes:
-        from email.message import EmailMessage  # noqa: PLC0415 - only the mailer needs it
-        from email.utils import formatdate, make_msgid  # noqa: PLC0415
+        from email.message import EmailMessage
+        from email.utils import formatdate, make_msgid
 
         message = EmailMessage()
         message["Date"] = formatdate(usegmt=True)

@@ -48,8 +48,7 @@ EMAIL_CONFIRMATION_MISMATCH: Final = "La confirmation doit être identique à vo
 
 # Recovery.
 FORGOT_IDENTIFIER_SENT: Final = (
-    "Si un compte correspond à cette adresse email, un courriel contenant votre identifiant "
-    "vient de vous être envoyé."
+    "Si un compte correspond à cette adresse email, un courriel contenant votre identifiant vient de vous être envoyé."
 )
 FORGOT_PASSWORD_SENT: Final = (
     "Si cet identifiant correspond à un compte, un courriel contenant un lien de modification "

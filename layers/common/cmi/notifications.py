@@ -15,7 +15,7 @@ _NO_REPLY = "Ce message est envoyé automatiquement, merci de ne pas y répondre
 
 def _paris(epoch: int) -> str:
     try:
-        from zoneinfo import ZoneInfo  # noqa: PLC0415
+        from zoneinfo import ZoneInfo
 
         moment = datetime.fromtimestamp(epoch, ZoneInfo("Europe/Paris"))
         return moment.strftime("%d/%m/%Y à %H:%M (heure de Paris)")
@@ -58,7 +58,8 @@ def welcome(account: Account, temporary_password: str, portal_url: str) -> Mail:
             f"{account.org_name} (code émetteur {account.org_code}).",
             f"Identifiant : {account.identifier}\nMot de passe temporaire : {temporary_password}",
             f"Ce mot de passe temporaire est valable jusqu'au {_paris(account.temp_expires_at or 0)}. "
-            "Lors de votre première connexion, vous choisirez votre propre mot de passe et confirmerez votre adresse email.",
+            "Lors de votre première connexion, vous choisirez votre propre mot de passe "
+            "et confirmerez votre adresse email.",
             ("Se connecter au portail", f"{portal_url}/index.html"),
             "Passé ce délai, utilisez le lien « Mot de passe oublié » de la page de connexion.",
         ],

@@ -45,12 +45,14 @@ def entry(resolve: Callable[[dict[str, Any]], dict[str, Any]], correlation_path:
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if not _tracing_enabled():
-            return handle(event, context)
+            plain: dict[str, Any] = handle(event, context)
+            return plain
         if not traced:
-            from aws_lambda_powertools.tracing import Tracer  # noqa: PLC0415
+            from aws_lambda_powertools.tracing import Tracer
 
             traced.append(Tracer().capture_lambda_handler(handle))
-        return traced[0](event, context)
+        result: dict[str, Any] = traced[0](event, context)
+        return result
 
     return lambda_handler
 

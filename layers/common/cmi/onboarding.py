@@ -117,7 +117,9 @@ def resend_temporary_password(portal: Portal, identifier: str) -> NewAccount:
     expires = now + portal.settings.temporary_password_days * 86400
     if not portal.transact([portal.accounts.new_temporary_item(account, portal.hasher.hash(temporary), expires)]):
         raise OnboardingError(f"le compte {identifier} a changé entre-temps, réessayez")
-    updated = Account(**{**account.__dict__, "temp_expires_at": expires, "password_version": account.password_version + 1})
+    updated = Account(
+        **{**account.__dict__, "temp_expires_at": expires, "password_version": account.password_version + 1}
+    )
     try:
         portal.mailer.send(notifications.welcome(updated, temporary, portal.settings.portal_url))
     except Exception:

@@ -47,7 +47,9 @@ def deliver(portal: Portal, request: dict[str, Any]) -> None:
             count("MailRateLimited")
             return
         raw = portal.deps.random.token()
-        item = portal.tokens.issue_item(raw, "reset", account.identifier, account.password_version, now, s.reset_link_minutes * 60)
+        item = portal.tokens.issue_item(
+            raw, "reset", account.identifier, account.password_version, now, s.reset_link_minutes * 60
+        )
         portal.tokens.put(item)
         link = f"{s.portal_url}/modification-mot-de-passe.html#token={raw}"
         try:
@@ -60,6 +62,10 @@ def deliver(portal: Portal, request: dict[str, Any]) -> None:
     elif kind == "account_activated":
         _send(portal, notifications.account_activated(account, s.portal_url), kind)
     elif kind == "blocked":
-        _send(portal, notifications.identifier_blocked(account, s.block_failures, s.block_window_hours, s.portal_url), kind)
+        _send(
+            portal,
+            notifications.identifier_blocked(account, s.block_failures, s.block_window_hours, s.portal_url),
+            kind,
+        )
     else:
         logger.error("unknown mail request", extra={"kind": kind})

@@ -81,7 +81,9 @@ class LoginThrottle:
         wait_until = self.last_failure_at + policy.delay_after(self.failures)
         if now < wait_until:
             minutes = -(-(wait_until - now) // 60)
-            raise Throttled(messages.THROTTLED.format(minutes=minutes, plural="s" if minutes > 1 else ""), wait_until - now)
+            raise Throttled(
+                messages.THROTTLED.format(minutes=minutes, plural="s" if minutes > 1 else ""), wait_until - now
+            )
 
 
 class ThrottleRepository:
@@ -103,7 +105,9 @@ class ThrottleRepository:
         cutoff = now - self.policy.window
         ttl = now + self.policy.window + self.policy.max_delay
         same_window = {
-            "UpdateExpression": "SET last_failure_at = :now, expires_ttl = :ttl ADD failures :one, window_failures :one",
+            "UpdateExpression": (
+                "SET last_failure_at = :now, expires_ttl = :ttl ADD failures :one, window_failures :one"
+            ),
             "ConditionExpression": "window_start > :cutoff",
         }
         new_window = {
@@ -146,9 +150,7 @@ class ThrottleRepository:
             recent = [int(t) for t in item.get("sent", []) if int(t) > now - 3600]
             if len(recent) >= per_hour:
                 return False
-            new = to_dynamo(
-                {"pk": pk, "sent": [*recent, now], "version": version + 1, "expires_ttl": now + 3600}
-            )
+            new = to_dynamo({"pk": pk, "sent": [*recent, now], "version": version + 1, "expires_ttl": now + 3600})
             try:
                 self.client.put_item(
                     TableName=self.table,

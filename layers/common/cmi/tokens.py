@@ -66,7 +66,11 @@ class TokenRepository:
             "expires_ttl": now + lifetime_seconds + TTL_MARGIN_SECONDS,
         }
         return {
-            "Put": {"TableName": self.table, "Item": to_dynamo(values), "ConditionExpression": "attribute_not_exists(pk)"}
+            "Put": {
+                "TableName": self.table,
+                "Item": to_dynamo(values),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
         }
 
     def put(self, item: dict[str, Any]) -> None:

@@ -168,7 +168,7 @@ def sent_mails() -> list[SentMail]:
         text, html = _parts(message)
         mails.append(
             SentMail(
-                to=str(message["To"]),
+                to=str(email.header.make_header(email.header.decode_header(message["To"]))),
                 subject=str(email.header.make_header(email.header.decode_header(message["Subject"]))),
                 text=text,
                 html=html,

@@ -40,7 +40,8 @@ def check_email(raw: str) -> str:
     if not value or len(value) > 254:
         raise ValueError(messages.EMAIL_REQUIRED_VALID)
     try:
-        valid = validate_email(value, check_deliverability=False)
+        # SES cannot deliver to internationalised local parts (SMTPUTF8): refuse them up front.
+        valid = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise ValueError(messages.EMAIL_REQUIRED_VALID) from None
     return valid.normalized.lower()

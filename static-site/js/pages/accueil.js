@@ -1,0 +1,57 @@
+// Home after login (accueil.html): GET /api/session, POST /api/logout.
+import { getJson, goToLogin, postJson } from "../api.js";
+import { byId, showAlert } from "../dom.js";
+import { MESSAGES } from "../messages.js";
+
+const alert = byId("home-alert");
+const loading = byId("home-loading");
+const details = byId("home-session");
+const logout = byId("logout");
+
+loadSession();
+
+async function loadSession() {
+  const result = await getJson("/api/session");
+  loading.hidden = true;
+  if (result.status === 401) {
+    goToLogin("session-expiree");
+    return;
+  }
+  if (!result.ok || !result.data) {
+    showAlert(alert, result.message || MESSAGES.unexpected, { error: true });
+    return;
+  }
+  const session = result.data;
+  const organisation = session.organisation || {};
+  byId("greeting").textContent = MESSAGES.greeting(text(session.first_name), text(session.last_name));
+  byId("session-organisation").textContent = MESSAGES.organisation(text(organisation.name), text(organisation.code));
+  byId("session-identifier").textContent = text(session.identifier);
+  byId("session-role").textContent = roleLabel(text(session.role));
+  byId("session-email").textContent = text(session.email);
+  details.hidden = false;
+}
+
+logout.addEventListener("click", async () => {
+  if (logout.getAttribute("aria-disabled") === "true") {
+    return;
+  }
+  logout.setAttribute("aria-disabled", "true");
+  const result = await postJson("/api/logout");
+  if (result.ok || result.status === 401) {
+    goToLogin("deconnexion");
+    return;
+  }
+  logout.removeAttribute("aria-disabled");
+  showAlert(alert, result.message || MESSAGES.unexpected, { error: true });
+});
+
+/** @param {unknown} value */
+function text(value) {
+  return typeof value === "string" ? value : "";
+}
+
+/** @param {string} role */
+function roleLabel(role) {
+  const key = role.toLowerCase();
+  return Object.hasOwn(MESSAGES.roles, key) ? MESSAGES.roles[key] : role;
+}

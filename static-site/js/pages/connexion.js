@@ -1,0 +1,62 @@
+// Login page (index.html): POST /api/login, then the page the API names.
+import { NEXT_PAGES, postJson } from "../api.js";
+import { byId, hideAlert, showAlert } from "../dom.js";
+import { clearFieldErrors, onSubmit, showFieldErrors, trimmedValue } from "../form.js";
+import { MESSAGES } from "../messages.js";
+import { setupPasswordToggles } from "../password.js";
+
+const form = /** @type {HTMLFormElement} */ (byId("login-form"));
+const password = /** @type {HTMLInputElement} */ (byId("password"));
+const alert = byId("login-alert");
+const notice = byId("login-notice");
+
+setupPasswordToggles(form);
+showRedirectReason();
+
+onSubmit(form, async () => {
+  clearFieldErrors(form);
+  hideAlert(alert);
+  hideAlert(notice);
+  const identifier = trimmedValue("identifier");
+  /** @type {Record<string, string>} */
+  const missing = {};
+  if (!identifier) {
+    missing.identifier = MESSAGES.identifierRequired;
+  }
+  if (!password.value) {
+    missing.password = MESSAGES.passwordRequired;
+  }
+  if (Object.keys(missing).length) {
+    showFieldErrors(form, missing);
+    return;
+  }
+
+  const result = await postJson("/api/login", { identifier, password: password.value });
+  const next = result.ok && result.data ? NEXT_PAGES[result.data.next] : undefined;
+  if (next) {
+    window.location.assign(next);
+    return;
+  }
+  const unplaced = result.errors ? showFieldErrors(form, result.errors) : [];
+  const message = [result.message, ...unplaced].filter(Boolean).join(" ");
+  if (message || !result.errors) {
+    showAlert(alert, message || MESSAGES.unexpected, { error: true });
+  }
+  if (result.status === 401) {
+    password.value = "";
+  }
+});
+
+// index.html?motif=... : a known reason only, never text taken from the address.
+function showRedirectReason() {
+  const params = new URLSearchParams(window.location.search);
+  const reason = params.get("motif");
+  if (reason === null) {
+    return;
+  }
+  const text = Object.hasOwn(MESSAGES.loginReasons, reason) ? MESSAGES.loginReasons[reason] : null;
+  if (text) {
+    showAlert(notice, text);
+  }
+  window.history.replaceState(null, "", window.location.pathname);
+}

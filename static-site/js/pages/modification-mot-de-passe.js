@@ -1,0 +1,74 @@
+// Password reset from the mail link modification-mot-de-passe.html#token=...: POST /api/reset-password.
+import { postJson } from "../api.js";
+import { byId, hideAlert, markErrorTitle, showAlert } from "../dom.js";
+import { clearFieldErrors, onSubmit, showFieldErrors } from "../form.js";
+import { MESSAGES } from "../messages.js";
+import { setupNewPasswordFields } from "../password.js";
+
+const form = /** @type {HTMLFormElement} */ (byId("reset-form"));
+const invalid = byId("reset-invalid");
+const success = byId("reset-success");
+const alert = byId("reset-alert");
+const passwords = setupNewPasswordFields(form);
+
+// The token lives only in this variable: out of the address bar, history and web storage.
+let token = new URLSearchParams(window.location.hash.slice(1)).get("token") || "";
+if (window.location.hash) {
+  window.history.replaceState(null, "", window.location.pathname + window.location.search);
+}
+if (!token) {
+  showInvalidLink(MESSAGES.resetLinkInvalid);
+}
+// A mail link opened again in this tab only changes the fragment: start over with its token.
+window.addEventListener("hashchange", () => window.location.reload());
+
+onSubmit(form, async () => {
+  clearFieldErrors(form);
+  hideAlert(alert);
+  const errors = passwords.validate();
+  if (Object.keys(errors).length) {
+    showFieldErrors(form, errors);
+    return;
+  }
+
+  const result = await postJson("/api/reset-password", { token, ...passwords.values() });
+  if (result.ok && result.data && result.data.next === "login") {
+    token = "";
+    passwords.clear();
+    form.hidden = true;
+    showAlert(success, "");
+    focusAlert(success);
+    return;
+  }
+  if (result.errors && result.errors.token) {
+    showInvalidLink(result.errors.token);
+    return;
+  }
+  if (result.errors) {
+    const unplaced = showFieldErrors(form, result.errors);
+    if (unplaced.length) {
+      showAlert(alert, unplaced.join(" "), { error: true });
+    }
+    return;
+  }
+  if (result.status === 400) {
+    showInvalidLink(result.message || MESSAGES.resetLinkInvalid);
+    return;
+  }
+  showAlert(alert, result.message || MESSAGES.unexpected, { error: true });
+});
+
+/** @param {string} message */
+function showInvalidLink(message) {
+  token = "";
+  form.hidden = true;
+  showAlert(invalid, message);
+  markErrorTitle(true);
+  focusAlert(invalid);
+}
+
+/** @param {HTMLElement} element */
+function focusAlert(element) {
+  element.setAttribute("tabindex", "-1");
+  element.focus();
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from dataclasses import dataclass
@@ -30,6 +31,13 @@ class LocalPortal:
         self.stop.set()
         self.http.shutdown()
         self.moto.stop()
+
+
+def check_free(*ports: int) -> None:
+    """moto's server binds in a thread and would wait forever on a busy port: check first."""
+    for port in ports:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", port))
 
 
 def start(port: int, aws_port: int, quiet: bool = False) -> LocalPortal:
@@ -64,16 +72,27 @@ def seed_demo() -> tuple[str, str]:
 
 
 def main() -> int:
+    # Handlers first: a Ctrl-C during start-up must still stop the embedded servers cleanly.
+    done = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
     port = int(os.environ.get("PORT", "3000"))
     aws_port = int(os.environ.get("AWS_PORT", "4566"))
     if not (SITE / "index.html").is_file():
         print("Le site n'est pas construit : lancez `make run` (ou `python tools/build_site.py`).", file=sys.stderr)
         return 1
-    local = start(port, aws_port)
-    identifier, temporary = seed_demo()
-    url = f"http://127.0.0.1:{port}"
-    print(
-        f"""
+    try:
+        check_free(port, aws_port)
+        local = start(port, aws_port)
+    except OSError as exc:
+        print(f"Impossible de démarrer sur les ports {port} et {aws_port} : {exc.strerror}.", file=sys.stderr)
+        print("Choisissez-en d'autres : PORT=3001 AWS_PORT=4567 make run", file=sys.stderr)
+        return 1
+    try:
+        identifier, temporary = seed_demo()
+        url = f"http://127.0.0.1:{port}"
+        print(
+            f"""
 Portail CMI Organisme (local) : {url}
   Boîte d'envoi de développement : {url}/_dev/outbox  (JSON : {url}/_dev/outbox.json)
   AWS embarqué (moto) : http://127.0.0.1:{aws_port}
@@ -85,13 +104,11 @@ Compte de démonstration (référent de l'organisme {DEMO_ORGANISATION[0]} « {D
 
 Outil d'exploitation : .venv/bin/cmi-admin --local show {identifier}
 Ctrl-C pour arrêter.""",
-        flush=True,
-    )
-    done = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    done.wait()
-    local.close()
+            flush=True,
+        )
+        done.wait()
+    finally:
+        local.close()
     print("\nPortail arrêté.")
     return 0
 

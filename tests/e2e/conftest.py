@@ -75,28 +75,20 @@ class Portal:
 
 
 @pytest.fixture(scope="session")
-def portal() -> Iterator[Portal]:
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     port, aws_port = free_port(), free_port()
     env = {**os.environ, "PORT": str(port), "AWS_PORT": str(aws_port), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localportal"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    printed = []
+    # The console goes to a file: an unread pipe would fill up and block the server's request log.
+    console = tmp_path_factory.mktemp("portal") / "console.log"
+    with console.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "localportal"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        printed.append(line)
-        if "Ctrl-C" in line:
-            break
-    text = "".join(printed)
+    text = ""
+    while time.monotonic() < deadline and process.poll() is None and "Ctrl-C" not in text:
+        time.sleep(0.2)
+        text = console.read_text(encoding="utf-8")
     identifier = re.search(r"Identifiant : (\w+)", text)
     password = re.search(r"Mot de passe temporaire : (\S+)", text)
     if identifier is None or password is None:
@@ -107,13 +99,17 @@ def portal() -> Iterator[Portal]:
     finally:
         process.send_signal(2)
         try:
-            process.wait(timeout=10)
+            # Ctrl-C stops the portal cleanly, as `make run` promises.
+            assert process.wait(timeout=15) == 0, console.read_text(encoding="utf-8")[-2000:]
         except subprocess.TimeoutExpired:
             process.kill()
+            raise
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install chromium"
+    assert AXE.exists(), "axe-core is missing: npm ci --ignore-scripts"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -129,13 +125,14 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def page(context: BrowserContext) -> Page:
+def page(context: BrowserContext) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(15_000)
     page.js_errors = errors  # type: ignore[attr-defined]
-    return page
+    yield page
+    assert not errors, f"JavaScript errors: {errors}"
 
 
 def axe_violations(page: Page) -> list[dict[str, object]]:

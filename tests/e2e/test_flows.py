@@ -156,7 +156,10 @@ def test_first_connection_from_the_welcome_mail_to_the_home_page(page: Page, por
     temporary_field = page.get_by_label("Mot de passe temporaire")
     assert temporary_field.get_attribute("type") == "password"
     assert temporary not in temporary_field.input_value()
-    assert page.evaluate("() => JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})").count(temporary) == 0
+    assert (
+        page.evaluate("() => JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})").count(temporary)
+        == 0
+    )
     assert_accessible(page)
 
     # A weak password: the rules are named at the field.
@@ -323,4 +326,6 @@ def test_annuler_returns_to_the_login_page(page: Page, portal: Portal, start: st
 def test_outbox_page_lists_mails_with_clickable_links(page: Page, portal: Portal):
     page.goto(f"{portal.url}/_dev/outbox")
     expect(page.get_by_role("heading", name=re.compile("Vos identifiants de connexion")).first).to_be_visible()
-    expect(page.get_by_role("link", name="Se connecter au portail").first).to_have_attribute("href", re.compile("/index.html$"))
+    expect(page.get_by_role("link", name="Se connecter au portail").first).to_have_attribute(
+        "href", re.compile("/index.html$")
+    )

@@ -11,7 +11,6 @@ import functools
 import gzip
 import importlib.util
 import json
-import re
 import sys
 import threading
 from collections.abc import Callable, Iterator

@@ -55,7 +55,8 @@ def _fail(portal: Portal, identifier: str, throttle: LoginThrottle, now: int) ->
         # Exactly one request sees the counter reach the threshold; the mailer checks the account exists.
         count("IdentifierBlocked")
         logger.warning("identifier blocked", extra={"identifier": identifier})
-        portal.queue.request("blocked", identifier=identifier)
+        # The failure is counted whatever happens to the mail: a queue outage must not turn it into a 5xx.
+        portal.queue.notify("blocked", identifier)
     return Unauthorized(messages.BAD_CREDENTIALS)
 
 

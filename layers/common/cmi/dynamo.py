@@ -32,6 +32,13 @@ def error_code(exc: BaseException) -> str:
     return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
 
 
+def http_status(exc: BaseException) -> int:
+    """The HTTP status AWS answered with (0 when the error did not come from AWS)."""
+    response = getattr(exc, "response", None)
+    metadata = response.get("ResponseMetadata", {}) if isinstance(response, dict) else {}
+    return int(metadata.get("HTTPStatusCode") or 0)
+
+
 def cancellation_reasons(exc: BaseException) -> list[str]:
     response = getattr(exc, "response", None)
     if not isinstance(response, dict):

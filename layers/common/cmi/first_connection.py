@@ -78,8 +78,4 @@ def complete(portal: Portal, raw: str | None, body: FirstConnectionRequest) -> l
 
 def notify(portal: Portal, kind: str, identifier: str) -> None:
     """Queue an informative mail after a committed change: failing to queue it must not undo the change."""
-    try:
-        portal.queue.request(kind, identifier=identifier)
-    except Exception:
-        count("MailQueueFailed")
-        logger.exception("mail request not queued", extra={"kind": kind, "identifier": identifier})
+    portal.queue.notify(kind, identifier)

@@ -231,11 +231,12 @@ class Api:
 
     @staticmethod
     def _unexpected(exc: Exception) -> Response:
-        from cmi.dynamo import error_code
+        from cmi.dynamo import error_code, http_status
         from cmi.observability import logger
 
         code = error_code(exc)
-        transient = code in _TRANSIENT_CODES or type(exc).__name__ in (
+        # Any 5xx from AWS (SQS "InternalError", SES "ServiceUnavailable"…) is on their side: retrying helps.
+        transient = code in _TRANSIENT_CODES or http_status(exc) >= 500 or type(exc).__name__ in (
             "EndpointConnectionError",
             "ConnectTimeoutError",
             "ReadTimeoutError",

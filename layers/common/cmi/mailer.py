@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from cmi.observability import count, logger
+
 
 @dataclass(frozen=True)
 class Mail:
@@ -55,3 +57,11 @@ class MailQueue:
 
     def request(self, kind: str, **fields: str) -> None:
         self.client.send_message(QueueUrl=self.url, MessageBody=json.dumps({"kind": kind, **fields}))
+
+    def notify(self, kind: str, identifier: str) -> None:
+        """Queue an informative mail after a committed change: failing to queue it must not undo the change."""
+        try:
+            self.request(kind, identifier=identifier)
+        except Exception:
+            count("MailQueueFailed")
+            logger.exception("mail request not queued", extra={"kind": kind, "identifier": identifier})

@@ -1,4 +1,5 @@
 // JSON calls to the portal API (same origin) and the pages the API sends the person to.
+import { showAlert } from "./dom.js";
 import { MESSAGES } from "./messages.js";
 
 /** Page to open for each `next` value returned by the API. */
@@ -57,6 +58,27 @@ export function getJson(path) {
 /** @param {string} path @param {object} [body] */
 export function postJson(path, body) {
   return apiRequest("POST", path, body);
+}
+
+/**
+ * GET a resource that needs the session (or first-connection) cookie, for a page that shows it.
+ * 401 leaves for the login page; another failure is shown in `alert`. Returns the body, or null.
+ * @param {string} path
+ * @param {HTMLElement} alert
+ * @param {HTMLElement} loading
+ */
+export async function loadProtected(path, alert, loading) {
+  const result = await getJson(path);
+  loading.hidden = true;
+  if (result.status === 401) {
+    goToLogin("session-expiree");
+    return null;
+  }
+  if (!result.ok || !result.data) {
+    showAlert(alert, result.message || MESSAGES.unexpected, { error: true });
+    return null;
+  }
+  return result.data;
 }
 
 /**

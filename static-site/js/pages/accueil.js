@@ -1,5 +1,5 @@
 // Home after login (accueil.html): GET /api/session, POST /api/logout.
-import { getJson, goToLogin, postJson } from "../api.js";
+import { goToLogin, loadProtected, postJson } from "../api.js";
 import { byId, showAlert } from "../dom.js";
 import { MESSAGES } from "../messages.js";
 
@@ -11,17 +11,10 @@ const logout = byId("logout");
 loadSession();
 
 async function loadSession() {
-  const result = await getJson("/api/session");
-  loading.hidden = true;
-  if (result.status === 401) {
-    goToLogin("session-expiree");
+  const session = await loadProtected("/api/session", alert, loading);
+  if (!session) {
     return;
   }
-  if (!result.ok || !result.data) {
-    showAlert(alert, result.message || MESSAGES.unexpected, { error: true });
-    return;
-  }
-  const session = result.data;
   const organisation = session.organisation || {};
   byId("greeting").textContent = MESSAGES.greeting(text(session.first_name), text(session.last_name));
   byId("session-organisation").textContent = MESSAGES.organisation(text(organisation.name), text(organisation.code));

@@ -1,5 +1,5 @@
 // First connection (creation-compte.html): GET then POST /api/first-connection.
-import { NEXT_PAGES, getJson, goToLogin, postJson } from "../api.js";
+import { NEXT_PAGES, goToLogin, loadProtected, postJson } from "../api.js";
 import { byId, hideAlert, showAlert } from "../dom.js";
 import { clearFieldErrors, onSubmit, showFieldErrors, trimmedValue } from "../form.js";
 import { MESSAGES } from "../messages.js";
@@ -15,17 +15,10 @@ let emailOnFile = "";
 loadAccount();
 
 async function loadAccount() {
-  const result = await getJson("/api/first-connection");
-  loading.hidden = true;
-  if (result.status === 401) {
-    goToLogin("session-expiree");
+  const account = await loadProtected("/api/first-connection", alert, loading);
+  if (!account) {
     return;
   }
-  if (!result.ok || !result.data) {
-    showAlert(alert, result.message || MESSAGES.unexpected, { error: true });
-    return;
-  }
-  const account = result.data;
   for (const field of ["last_name", "first_name", "identifier", "email"]) {
     /** @type {HTMLInputElement} */ (byId(field)).value = typeof account[field] === "string" ? account[field] : "";
   }

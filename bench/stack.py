@@ -1,0 +1,174 @@
+"""The whole template on moto in this process (as tests/conftest.py does), with every AWS call counted.
+
+The handlers get their clients from `cmi.deps.Deps.client_factory`; the factory here registers
+botocore `before-call`/`after-call` hooks on each client, so the counts are the calls the handler
+code makes (the queue draining of the runtime uses its own, uncounted clients).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass, fields
+from typing import Any
+
+PORTAL_URL = "https://portail.cmi.test"
+# The handlers log (INFO) and print EMF metrics as on Lambda, with the template's settings: that work is part
+# of the cost measured. Their output goes here rather than over the table. Open for the whole process, since
+# Powertools binds its log handler to the sys.stdout it sees when cmi.observability is first imported.
+_SINK = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+NEW_PASSWORD = "Bench-Zèbre-42!"
+ORG = ("00001", "MDPH de mesure")
+PERSON = ("Camille", "Martin", "camille.martin@demo-cmi.fr")
+
+
+def prepare_environment() -> None:
+    """Must run before any `cmi` module is imported: Powertools reads its settings at import."""
+    from localportal import aws, template
+
+    aws.fake_credentials()
+    os.environ.pop("AWS_ENDPOINT_URL", None)  # mock_aws intercepts; an endpoint would bypass it
+    os.environ.update(template.load().static_environment())
+    # PurgeQueue between timed batches, without moto's once-a-minute rule.
+    os.environ["MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR"] = "false"
+
+
+class CallCounter:
+    """AWS API calls (not HTTP attempts) per (service, operation), and the time spent inside them."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[tuple[str, str]] = Counter()
+        self.seconds = 0.0
+        self._local = threading.local()
+
+    def attach(self, client: Any) -> None:
+        # Registering the prefix catches every service and operation of this client.
+        client.meta.events.register("before-call", self._before)
+        client.meta.events.register("after-call", self._after)
+        client.meta.events.register("after-call-error", self._after)
+
+    def _before(self, event_name: str, **_: Any) -> None:
+        _, service, operation = event_name.split(".", 2)
+        self.calls[(service, operation)] += 1
+        self._local.started = time.perf_counter()
+
+    def _after(self, **_: Any) -> None:
+        started = getattr(self._local, "started", None)
+        if started is not None:
+            self.seconds += time.perf_counter() - started
+            self._local.started = None
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.seconds = 0.0
+
+    def by_service(self) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {}
+        for (service, operation), n in sorted(self.calls.items()):
+            result.setdefault(service, {})[operation] = n
+        return result
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    cookies: dict[str, str]
+
+
+class Harness:
+    """Calls the handlers as API Gateway and the SQS event source would."""
+
+    def __init__(self, runtime: Any, counter: CallCounter) -> None:
+        self.runtime = runtime
+        self.counter = counter
+
+    def call(self, method: str, path: str, body: Any = None, cookies: dict[str, str] | None = None) -> Answer:
+        headers = [("Content-Type", "application/json"), ("Origin", PORTAL_URL)]
+        if cookies:
+            headers.append(("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items())))
+        data = b"" if body is None else json.dumps(body).encode()
+        proxy = self.runtime.call_api(method, path, headers, data)
+        assert proxy is not None, f"no route {method} {path} in template.yaml"
+        jar = {}
+        for header in (proxy.get("multiValueHeaders") or {}).get("Set-Cookie", []):
+            name, _, rest = header.partition("=")
+            jar[name] = rest.split(";", 1)[0]
+        text = proxy.get("body") or ""
+        return Answer(int(proxy["statusCode"]), json.loads(text) if text else None, jar)
+
+    def mailer(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Invoke the queue consumer with one message, as the event source mapping would."""
+        from localportal.functions import sqs_event
+
+        _, arn, invoker = self.runtime.consumers[0]
+        message = {"MessageId": str(uuid.uuid4()), "ReceiptHandle": "bench", "Body": json.dumps(request)}
+        result: dict[str, Any] = invoker(sqs_event([message], arn)) or {}
+        return result
+
+    def purge_queues(self) -> None:
+        sqs = self.runtime.client("sqs")
+        for url, _, _ in self.runtime.consumers:
+            sqs.purge_queue(QueueUrl=url)
+
+    def sent_mails(self) -> list[Any]:
+        from localportal import aws
+
+        return aws.sent_mails()
+
+    def seed_active_account(self) -> tuple[str, str]:
+        """An organisation and a référent who completed the first connection: (identifier, password)."""
+        from cmi import onboarding, portal
+
+        current = portal.current()
+        onboarding.create_organisation(current, *ORG)
+        created = onboarding.create_account(current, ORG[0], *PERSON)
+        identifier = created.account.identifier
+        login = self.call("POST", "/api/login", {"identifier": identifier, "password": created.temporary_password})
+        assert login.body == {"next": "first_connection"}, login
+        done = self.call(
+            "POST",
+            "/api/first-connection",
+            {
+                "new_password": NEW_PASSWORD,
+                "password_confirmation": NEW_PASSWORD,
+                "email_confirmation": PERSON[2],
+                "alerts_opt_in": False,
+            },
+            cookies=login.cookies,
+        )
+        assert done.status == 200, done
+        self.purge_queues()
+        return identifier, NEW_PASSWORD
+
+
+@contextmanager
+def running() -> Iterator[Harness]:
+    prepare_environment()
+    import boto3
+    from moto import mock_aws
+
+    from cmi import config, deps
+    from localportal import template
+    from localportal.runtime import Runtime
+
+    counter = CallCounter()
+    default_factory = next(f.default for f in fields(deps.Deps) if f.name == "client_factory")
+
+    def counted(service: str) -> Any:
+        client = default_factory(service)  # type: ignore[operator]
+        counter.attach(client)
+        return client
+
+    with mock_aws(), redirect_stdout(_SINK):
+        runtime = Runtime(template.load(), {"PortalUrl": PORTAL_URL}, boto3.client)
+        config.settings.cache_clear()
+        with deps.use(deps.Deps(settings=config.settings(), client_factory=counted)):
+            yield Harness(runtime, counter)
+        config.settings.cache_clear()

@@ -114,7 +114,7 @@ def _build(work: Path) -> tuple[Path | None, str]:
     return build, ""
 
 
-def _lambda_like(build: Path, work: Path, tracing: bool) -> tuple[str, float]:
+def serve_like_lambda(build: Path, work: Path, tracing: bool) -> tuple[str, float]:
     """Start LoginFunction from the built package the way Lambda does; (status or error, median seconds)."""
     runtime = work / "runtime"
     if not runtime.exists():
@@ -208,8 +208,8 @@ def run() -> Section:
             )
             has_bytecode = any((python / "cmi").rglob("*.pyc"))
             compile_s = _compile_seconds(python / "cmi")
-            plain, plain_s = _lambda_like(build, work, tracing=False)
-            traced, traced_s = _lambda_like(build, work, tracing=True)
+            plain, plain_s = serve_like_lambda(build, work, tracing=False)
+            traced, traced_s = serve_like_lambda(build, work, tracing=True)
             runs = [("tracing off", plain, plain_s), ("Tracing: Active", traced, traced_s)]
             for label, status, seconds in runs:
                 timing = f" in {ms(seconds)} (start to answer, median of {LAMBDA_LIKE_RUNS})" if seconds else ""

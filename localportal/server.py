@@ -119,6 +119,12 @@ class Handler(BaseHTTPRequestHandler):
     do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET  # noqa: N815
 
 
+class PortalServer(ThreadingHTTPServer):
+    # The default listen queue (5) resets connections when a browser and a load test arrive together.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def serve(runtime: Runtime, site: Path, port: int, host: str = "127.0.0.1", quiet: bool = False) -> ThreadingHTTPServer:
     """Start serving in a background thread; the caller owns shutdown()."""
     mimetypes.add_type("text/javascript", ".js")
@@ -133,8 +139,7 @@ def serve(runtime: Runtime, site: Path, port: int, host: str = "127.0.0.1", quie
             "quiet": quiet,
         },
     )
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = PortalServer((host, port), handler)
     threading.Thread(target=server.serve_forever, name="portal-http", daemon=True).start()
     return server
 

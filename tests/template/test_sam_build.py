@@ -83,3 +83,10 @@ def test_sam_build_packages_functions_and_layer(tmp_path: Path) -> None:
         assert (python / package).is_dir(), f"{package} missing from the layer"
     # Compiled wheels must target Lambda's x86_64 Linux.
     assert list((python / "pydantic_core").glob("*x86_64-linux-gnu.so"))
+
+    # What is deployed serves a request as Lambda starts it (runtime boto3 only), with and without tracing.
+    from bench.size import serve_like_lambda
+
+    for tracing in (False, True):
+        status, _ = serve_like_lambda(build, tmp_path, tracing=tracing)
+        assert status == "401", f"tracing={tracing}: {status}"

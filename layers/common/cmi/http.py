@@ -236,11 +236,16 @@ class Api:
 
         code = error_code(exc)
         # Any 5xx from AWS (SQS "InternalError", SES "ServiceUnavailable"…) is on their side: retrying helps.
-        transient = code in _TRANSIENT_CODES or http_status(exc) >= 500 or type(exc).__name__ in (
-            "EndpointConnectionError",
-            "ConnectTimeoutError",
-            "ReadTimeoutError",
-            "ConnectionClosedError",
+        transient = (
+            code in _TRANSIENT_CODES
+            or http_status(exc) >= 500
+            or type(exc).__name__
+            in (
+                "EndpointConnectionError",
+                "ConnectTimeoutError",
+                "ReadTimeoutError",
+                "ConnectionClosedError",
+            )
         )
         if transient:
             logger.warning("dependency unavailable", extra={"error_code": code or type(exc).__name__})

@@ -30,8 +30,17 @@ def count(name: str, value: int = 1) -> None:
 
 
 def _tracing_enabled() -> bool:
-    # Tracing Active on Lambda sets the daemon address; locally and in tests there is none.
-    return bool(os.environ.get("AWS_XRAY_DAEMON_ADDRESS")) and os.environ.get("POWERTOOLS_TRACE_DISABLED") != "true"
+    """Subsegments for AWS calls, when Lambda tracing is on and the X-Ray SDK is present.
+
+    `Tracing: Active` already traces every invocation without any SDK. The SDK is not in the layer
+    because it depends on botocore, which the runtime provides: a layer that adds it gets these
+    subsegments, one that does not still works (never an import error at the first request).
+    """
+    if not os.environ.get("AWS_XRAY_DAEMON_ADDRESS") or os.environ.get("POWERTOOLS_TRACE_DISABLED") == "true":
+        return False
+    import importlib.util
+
+    return importlib.util.find_spec("aws_xray_sdk") is not None
 
 
 def entry(resolve: Callable[[dict[str, Any]], dict[str, Any]], correlation_path: str | None) -> LambdaHandler:

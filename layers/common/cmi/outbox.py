@@ -9,19 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from cmi import notifications
+from cmi.dynamo import error_code
 from cmi.identity import mask_email
 from cmi.mailer import Mail
 from cmi.observability import count, logger
 from cmi.portal import Portal
 
 
+class MailNotSent(Exception):
+    """SES refused or failed. Its own message may name the recipient, so only its code is kept."""
+
+
 def _send(portal: Portal, mail: Mail, kind: str) -> None:
     try:
         portal.mailer.send(mail)
-    except Exception:
+    except Exception as exc:
         count("MailFailed")
-        logger.exception("mail not sent", extra={"kind": kind, "to": mask_email(mail.to)})
-        raise
+        code = error_code(exc) or type(exc).__name__
+        logger.error("mail not sent", extra={"kind": kind, "to": mask_email(mail.to), "error_code": code})
+        raise MailNotSent(f"{kind}: {code}") from None
     count("MailSent")
     logger.info("mail sent", extra={"kind": kind, "to": mask_email(mail.to)})
 

@@ -8,10 +8,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from argon2 import PasswordHasher as _Argon2
-from argon2 import Type
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
 from cmi import messages
 
 MIN_LENGTH = 8
@@ -76,7 +72,10 @@ class Hasher:
     """argon2id with the configured cost; knows when a stored hash should be upgraded."""
 
     def __init__(self, memory_kib: int, time_cost: int, parallelism: int) -> None:
-        self._argon2 = _Argon2(
+        # Loaded here: the routes that never hash (forgot-*) do not pay for it at cold start.
+        from argon2 import PasswordHasher, Type
+
+        self._argon2 = PasswordHasher(
             time_cost=time_cost,
             memory_cost=memory_kib,
             parallelism=parallelism,
@@ -89,9 +88,11 @@ class Hasher:
         return self._argon2.hash(password)
 
     def verify(self, stored_hash: str, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
             return self._argon2.verify(stored_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
+        except (VerificationError, InvalidHashError):  # a mismatch is a VerificationError
             return False
 
     def needs_rehash(self, stored_hash: str) -> bool:

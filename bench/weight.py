@@ -8,17 +8,9 @@ from typing import Any
 
 from bench.portal import ROOT, running
 from bench.report import Figure, Section, kib
+from localportal.browser import CHROMIUM, CHROMIUM_ARGS
 
 GOAL_GZIP_BYTES = 150 * 1024
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 # The peer: the whole DSFR as installed (what a page weighs without the subsetting of tools/build_site.py).
 DSFR_FULL = [
     Path("node_modules/@gouvfr/dsfr/dist/dsfr.min.css"),

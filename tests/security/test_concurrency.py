@@ -1,0 +1,87 @@
+"""Concurrency: counters and single-use tokens hold under parallel requests (SPEC §6).
+
+Also proven elsewhere, not repeated here:
+- 20 parallel uses of one reset link give exactly one success:
+  tests/integration/test_recovery.py::test_20_concurrent_uses_of_one_link_give_exactly_one_success
+- parallel first-connection completions with one pass give exactly one:
+  tests/integration/test_first_connection.py::test_two_concurrent_completions_with_the_same_pass_exactly_one_wins
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from cmi import deps, messages
+from localportal.functions import sqs_event
+
+PARALLEL = 50
+WRONG = "Pas-le-bon!mot2passe"
+UNKNOWN = "00001ZZZZZZZZZZ"
+
+
+@contextmanager
+def all_read_before_any_write(harness, parties):
+    """Every login reads the throttle state before any of them records its failure (the worst interleaving).
+
+    A botocore after-call hook holds each BatchGetItem answer at a barrier until `parties` requests
+    have read: without atomic counters, their writes would overwrite each other.
+    """
+    barrier = threading.Barrier(parties, timeout=60)
+
+    def factory(service):
+        client = boto3.client(service, config=Config(max_pool_connections=parties + 10))
+        if service == "dynamodb":
+            client.meta.events.register("after-call.dynamodb.BatchGetItem", lambda **_: barrier.wait())
+        return client
+
+    current = deps.current()
+    with deps.use(deps.Deps(settings=current.settings, clock=current.clock, client_factory=factory)):
+        yield barrier
+
+
+@pytest.mark.parametrize("who", ["real account", "unknown identifier"])
+def test_50_parallel_wrong_passwords_count_exactly_50_failures(harness, active, who):
+    identifier = active.identifier if who == "real account" else UNKNOWN
+    body = {"identifier": identifier, "password": WRONG}
+    with all_read_before_any_write(harness, PARALLEL), ThreadPoolExecutor(PARALLEL) as pool:
+        answers = list(pool.map(lambda _: harness.post("/api/login", body, cookies={}), range(PARALLEL)))
+    # All of them read "no failure yet", so all were verified and refused with the generic answer.
+    assert [(a.status, a.json) for a in answers] == [(401, {"message": messages.BAD_CREDENTIALS})] * PARALLEL
+    (item,) = [i for i in harness.table("ThrottleTable") if i["pk"]["S"] == f"LOGIN#{identifier}"]
+    assert int(item["window_failures"]["N"]) == PARALLEL
+    assert int(item["failures"]["N"]) == PARALLEL
+    # Exactly one of the 50 saw the counter reach 25: one block notice, and only a real owner gets it.
+    blocked = [m for m in harness.mails() if "bloqué" in m.subject]
+    assert len(blocked) == (1 if who == "real account" else 0)
+    # Blocked now, even with the right password.
+    r = harness.post("/api/login", {"identifier": identifier, "password": active.password}, cookies={})
+    assert (r.status, r.json) == (429, {"message": messages.BLOCKED.format(count=25)})
+
+
+def test_parallel_mailer_invocations_never_exceed_5_reset_mails_per_hour(harness, active):
+    """20 queued reset requests handled by 20 mailer invocations at once: at most 5 links, each one mailed."""
+    url = harness.portal.settings.mail_queue_url
+    sqs = boto3.client("sqs")
+    for _ in range(20):
+        sqs.send_message(
+            QueueUrl=url, MessageBody=json.dumps({"kind": "forgot_password", "identifier": active.identifier})
+        )
+    received = []
+    while len(received) < 20:
+        received += sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    (_, arn, invoker) = harness.runtime.consumers[0]
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(lambda m: invoker(sqs_event([m], arn)), received))
+    assert all(r == {"batchItemFailures": []} for r in results)
+    links = [m for m in harness.mails(active.email) if "#token=" in m.text]
+    resets = [i for i in harness.table("TokensTable") if i["kind"]["S"] == "reset"]
+    print(f"\n20 parallel mailer invocations: {len(links)} reset links sent")
+    assert 1 <= len(links) <= 5
+    assert len(resets) == len(links)  # no token without its mail

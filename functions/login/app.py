@@ -17,7 +17,7 @@ api = Api(settings)
     responses={200: NextResponse, 401: MessageResponse, 429: MessageResponse},
 )
 def login(request: Request) -> Response:
-    outcome = auth.login(portal.current(), request.body)
+    outcome = auth.login(portal.current(), request.body, request.cookie(SESSION_COOKIE))
     return Response(200, {"next": outcome.next}, cookies=[outcome.cookie])
 
 

@@ -177,3 +177,22 @@ def test_hash_made_with_older_parameters_is_upgraded_at_login(harness, active):
 def test_partial_or_malformed_input_is_a_400_and_counts_no_failure(harness, body):
     assert harness.post("/api/login", body).status == 400
     assert harness.table("ThrottleTable") == []
+
+
+def test_a_new_login_ends_the_session_the_browser_still_held(harness, active):
+    old = login(harness, active.identifier, active.password).cookies[SESSION_COOKIE]
+    new = login(harness, active.identifier, active.password).cookies[SESSION_COOKIE]
+    assert harness.get("/api/session", cookies={SESSION_COOKIE: old}).status == 401
+    assert harness.get("/api/session", cookies={SESSION_COOKIE: new}).status == 200
+    assert digest(old) not in [i["pk"]["S"] for i in harness.table("TokensTable")]
+
+
+def test_logout_needs_no_body_but_refuses_a_foreign_origin_or_a_non_json_body(harness, active):
+    login(harness, active.identifier, active.password)
+    jar = dict(harness.cookies)
+    assert harness.post("/api/logout", headers={"Origin": "https://attaquant.example"}, cookies=jar).status == 403
+    assert harness.get("/api/session", cookies=jar).status == 200
+    form = harness.post("/api/logout", raw=b"a=1", headers={"Content-Type": "text/plain"}, cookies=jar)
+    assert (form.status, form.json) == (400, {"message": messages.CONTENT_TYPE_JSON})
+    assert harness.post("/api/logout", headers={"Content-Type": None}, cookies=jar).status == 204
+    assert harness.get("/api/session", cookies=jar).status == 401

@@ -60,7 +60,11 @@ def _fail(portal: Portal, identifier: str, throttle: LoginThrottle, now: int) ->
     return Unauthorized(messages.BAD_CREDENTIALS)
 
 
-def login(portal: Portal, body: LoginRequest) -> LoginOutcome:
+def login(portal: Portal, body: LoginRequest, previous_session: str | None = None) -> LoginOutcome:
+    """Check the credentials; open a session (or a first-connection pass) with a new token.
+
+    The session the browser still held, if any, ends in the same write (no session fixation).
+    """
     now = portal.now()
     identifier = body.identifier
     account, throttle = _read_for_login(portal, identifier)
@@ -85,22 +89,16 @@ def login(portal: Portal, body: LoginRequest) -> LoginOutcome:
         items.append(portal.throttle.clear_item(identifier))
     if portal.hasher.needs_rehash(account.password_hash):
         items.append(portal.accounts.rehash_item(account, portal.hasher.hash(body.password)))
+    if previous_session and len(previous_session) <= 128:
+        items.append(portal.tokens.delete_item(previous_session))
     raw = portal.deps.random.token()
+    kind: Kind
     if account.pending:
-        lifetime, idle, cookie_name, next_page = (
-            s.first_connection_minutes * 60,
-            None,
-            FIRST_CONNECTION_COOKIE,
-            "first_connection",
-        )
+        kind, cookie_name, next_page = "first_connection", FIRST_CONNECTION_COOKIE, "first_connection"
+        lifetime, idle = s.first_connection_minutes * 60, None
     else:
-        lifetime, idle, cookie_name, next_page = (
-            s.session_absolute_hours * 3600,
-            s.session_idle_minutes * 60,
-            SESSION_COOKIE,
-            "home",
-        )
-    kind: Kind = "first_connection" if account.pending else "session"
+        kind, cookie_name, next_page = "session", SESSION_COOKIE, "home"
+        lifetime, idle = s.session_absolute_hours * 3600, s.session_idle_minutes * 60
     items.append(portal.tokens.issue_item(raw, kind, identifier, account.password_version, now, lifetime, idle))
     if not portal.transact(items):
         # The password changed between our read and our write: the credentials are no longer right.

@@ -188,14 +188,21 @@ class Api:
         )
         if method != "GET":
             self._check_origin(headers)
+            # A route without a body (logout) may be called with none; anything sent must be JSON.
+            if route.body is not None or event.get("body"):
+                self._check_json(headers)
             request.body = self._parse_body(event, headers, route.body)
         return route.func(request)
 
     def _check_origin(self, headers: dict[str, str]) -> None:
-        # CSRF: a cross-site form cannot send application/json, and a browser always sends Origin on POST.
+        # CSRF: a browser always sends Origin on POST; SameSite=Strict cookies do the rest.
         origin = headers.get("origin")
         if origin is not None and origin != self._settings().portal_origin:
             raise Forbidden(messages.ORIGIN_REFUSED)
+
+    @staticmethod
+    def _check_json(headers: dict[str, str]) -> None:
+        # A cross-site form cannot send application/json without a CORS preflight, which we never grant.
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
             raise BadRequest(messages.CONTENT_TYPE_JSON)

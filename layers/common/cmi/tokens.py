@@ -117,5 +117,9 @@ class TokenRepository:
             if not is_condition_failure(exc):  # logged out meanwhile: nothing to slide
                 raise
 
+    def delete_item(self, raw: str) -> dict[str, Any]:
+        """Transaction item: forget a token if it exists (no condition: it may be gone already)."""
+        return {"Delete": {"TableName": self.table, "Key": key(digest(raw))}}
+
     def delete(self, raw: str) -> None:
         self.client.delete_item(TableName=self.table, Key=key(digest(raw)))

@@ -89,7 +89,7 @@ class Handler(BaseHTTPRequestHandler):
         response = self.runtime.call_api(self.command, path, headers, body, self.client_address[0])
         if response is None:
             # What API Gateway answers for a path or method with no integration.
-            return self._send(403, b'{"message":"Missing Authentication Token"}', _API_HEADERS)
+            return self._send(403, self.runtime.template.gateway_response(), _API_HEADERS)
         raw = response.get("body") or ""
         payload = raw.encode() if not response.get("isBase64Encoded") else __import__("base64").b64decode(raw)
         headers_out = dict(response.get("headers") or {})

@@ -132,6 +132,14 @@ class Template:
                 headers["Referrer-Policy"] = config["ReferrerPolicy"]["ReferrerPolicy"]
         return headers
 
+    def gateway_response(self, kind: str = "DEFAULT_4XX") -> bytes:
+        """The body API Gateway gives when no function answers (declared on the Api in the template)."""
+        for api in self.of_type("AWS::Serverless::Api").values():
+            response = (api["Properties"].get("GatewayResponses") or {}).get(kind)
+            if response:
+                return str(response["ResponseTemplates"]["application/json"]).encode()
+        return b'{"message":"Missing Authentication Token"}'
+
     def resolve(self, value: Any, refs: dict[str, str]) -> str:
         """Resolve the simple intrinsics the environment uses (!Ref to parameters and resources)."""
         if isinstance(value, dict) and "Ref" in value:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,11 +19,74 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from cmi import config, deps, portal
+from cmi import config, deps, observability, onboarding, portal
 from localportal.runtime import Runtime
 from tests.support import ApiAnswer, FakeClock, answer
 
 PORTAL_URL = "https://portail.cmi.test"
+SECRET_FIELDS = ("password", "new_password", "password_confirmation", "token")
+FULL_EMAIL = re.compile(r"[\w.+-]*[\w+-]@[\w-]+(\.[\w-]+)+")  # a masked one ends its local part with ***
+
+
+class Redaction:
+    """Everything the in-process functions log or emit as metrics during the whole run, and every secret made."""
+
+    def __init__(self) -> None:
+        self.secrets: set[str] = set()
+        self.output: list[str] = []
+        self.handlers_called = False
+
+    def leaks(self) -> list[str]:
+        text = "\n".join(self.output)
+        # Very short test inputs ("x") would match anything: they prove nothing either way.
+        found = sorted(f"secret {s[:3]}…" for s in self.secrets if len(s) >= 6 and s in text)
+        found += sorted({f"email {m.group(0)}" for m in FULL_EMAIL.finditer(text)})
+        found += ["argon2 hash"] if "$argon2" in text else []
+        return found
+
+
+REDACTION = Redaction()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_logs_or_metrics() -> Iterator[Redaction]:
+    """Redaction over the whole suite: secrets are recorded where they are made or sent, logs and metrics
+    are recorded where they leave the process, and at the end none of the first may be in the second."""
+    patch = pytest.MonkeyPatch()
+    make_token, make_temporary = deps.Randomness.token, onboarding.generate_temporary
+
+    def token(self: deps.Randomness) -> str:
+        REDACTION.secrets.add(value := make_token(self))
+        return value
+
+    def temporary(pick: Any) -> str:
+        REDACTION.secrets.add(value := make_temporary(pick))
+        return value
+
+    patch.setattr(deps.Randomness, "token", token)
+    patch.setattr(onboarding, "generate_temporary", temporary)
+
+    class Tee(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            REDACTION.output.append(self.format(record))
+
+    tee = Tee()
+    tee.setFormatter(observability.logger.registered_formatter)
+    observability.logger.addHandler(tee)
+    serialize = observability.metrics.serialize_metric_set
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        blob = serialize(*args, **kwargs)
+        REDACTION.output.append(json.dumps(blob))
+        return blob
+
+    patch.setattr(observability.metrics, "serialize_metric_set", recorded)
+    yield REDACTION
+    observability.logger.removeHandler(tee)
+    patch.undo()
+    if REDACTION.handlers_called:  # e2e-only runs use the local portal, checked by tests/e2e/conftest.py
+        assert REDACTION.output, "nothing was captured: the redaction check would prove nothing"
+    assert REDACTION.leaks() == [], "secrets or full emails reached logs or metrics"
 
 
 @pytest.fixture
@@ -56,7 +121,10 @@ class Harness:
         jar = self.cookies if cookies is None else cookies
         if jar:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+        if isinstance(body, dict):
+            REDACTION.secrets.update(str(body[f]) for f in SECRET_FIELDS if body.get(f))
         data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+        REDACTION.handlers_called = True
         proxy = self.runtime.call_api(method, path, list(sent.items()), data)
         assert proxy is not None, f"no route {method} {path} in template.yaml"
         result = answer(proxy)

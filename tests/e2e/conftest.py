@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,8 @@ class Portal:
     port: int
     demo_identifier: str
     demo_password: str
+    # Passwords typed and secrets mailed during the run: none may reach the portal's logs.
+    secrets: set[str] = field(default_factory=set)
 
     def outbox(self) -> list[dict[str, str]]:
         with urllib.request.urlopen(f"{self.url}/_dev/outbox.json", timeout=10) as response:
@@ -47,6 +49,9 @@ class Portal:
         while True:
             mails = [m for m in self.outbox() if m["to"].lower() == to.lower() and subject_part in m["subject"]]
             if len(mails) >= count:
+                for mail in mails:
+                    self.secrets.update(re.findall(r"Mot de passe temporaire : (\S+)", mail["text"]))
+                    self.secrets.update(re.findall(r"#token=([\w-]+)", mail["text"]))
                 return mails[0]
             if time.monotonic() > deadline:
                 raise AssertionError(f"no mail « {subject_part} » for {to} in the outbox")
@@ -70,7 +75,8 @@ class Portal:
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     port, aws_port = free_port(), free_port()
-    env = {**os.environ, "PORT": str(port), "AWS_PORT": str(aws_port), "PYTHONUNBUFFERED": "1"}
+    # INFO: every log line the functions write is in the console, for the redaction check at the end.
+    env = {**os.environ, "PORT": str(port), "AWS_PORT": str(aws_port), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO"}
     # The console goes to a file: an unread pipe would fill up and block the server's request log.
     console = tmp_path_factory.mktemp("portal") / "console.log"
     with console.open("w") as out:
@@ -87,8 +93,9 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     if identifier is None or password is None:
         process.kill()
         raise AssertionError(f"local portal did not start:\n{text}")
+    running = Portal(f"http://127.0.0.1:{port}", aws_port, port, identifier.group(1), password.group(1))
     try:
-        yield Portal(f"http://127.0.0.1:{port}", aws_port, port, identifier.group(1), password.group(1))
+        yield running
     finally:
         process.send_signal(2)
         try:
@@ -97,6 +104,14 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         except subprocess.TimeoutExpired:
             process.kill()
             raise
+    # Everything the portal wrote but its banner (which prints the demo credentials on purpose).
+    text = console.read_text(encoding="utf-8")
+    banner = text[text.index("Portail CMI Organisme (local)") : text.index("Ctrl-C pour arrêter.")]
+    logged = text.replace(banner, "")
+    assert '"level":"INFO"' in logged, "no function log captured: the redaction check would prove nothing"
+    leaked = [s[:3] + "…" for s in running.secrets if s in logged]
+    leaked += [m.group(0) for m in re.finditer(r"[\w.+-]*[\w+-]@[\w-]+(\.[\w-]+)+", logged)]
+    assert leaked == [], f"secrets or full emails in the local portal's logs: {leaked}"
 
 
 @pytest.fixture(scope="session")

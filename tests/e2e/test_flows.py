@@ -21,6 +21,7 @@ RESET_PASSWORD = "Nouvelle-Carte#2027"
 def organisation(portal: Portal) -> str:
     code = "E2E" + secrets.choice("ABCDEFGHJK") + secrets.choice("0123456789")
     portal.admin("create-organisation", code, "MDPH des tests de bout en bout")
+    portal.secrets.update({NEW_PASSWORD, RESET_PASSWORD})  # typed in the pages: never in the portal's logs
     return code
 
 
@@ -40,6 +41,7 @@ def assert_accessible(page: Page) -> None:
 
 
 def log_in(page: Page, portal: Portal, identifier: str, password: str) -> None:
+    portal.secrets.add(password)
     page.goto(f"{portal.url}/index.html")
     page.get_by_label("Identifiant *").fill(identifier)
     page.get_by_label("Mot de passe *", exact=True).fill(password)

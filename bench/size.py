@@ -86,7 +86,7 @@ def _sizes(folder: Path, zip_to: Path) -> tuple[int, int, int]:
     return apparent, disk, zip_to.stat().st_size
 
 
-def _build(work: Path) -> tuple[Path | None, str]:
+def sam_build(work: Path) -> tuple[Path | None, str]:
     source = work / "src"
     source.mkdir()
     shutil.copy2(ROOT / "template.yaml", source / "template.yaml")
@@ -174,7 +174,7 @@ def run() -> Section:
     with tempfile.TemporaryDirectory(prefix="bench-sam-") as tmp:
         work = Path(tmp)
         started = time.perf_counter()
-        build, error = _build(work)
+        build, error = sam_build(work)
         build_seconds = time.perf_counter() - started
         if build is None:
             section.figures.append(Figure("size", "sam build", f"failed: {error}", goal="builds", met=False))

@@ -5,72 +5,20 @@ Slow: pip resolves the layer's requirements (from the configured index or PIP_FI
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-FUNCTION_DIRS = ["login", "first_connection", "forgot_identifier", "forgot_password", "mailer"]
-FUNCTION_IDS = [
-    "LoginFunction",
-    "FirstConnectionFunction",
-    "ForgotIdentifierFunction",
-    "ForgotPasswordFunction",
-    "MailerFunction",
-]
+from bench.size import sam_build, serve_like_lambda
+from localportal import template
 
-
-def _sam() -> str:
-    candidate = Path(sys.executable).parent / "sam"
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("sam")
-    if not found:
-        pytest.fail("sam (aws-sam-cli) is not installed in the project virtual environment")
-    return found
+FUNCTION_IDS = [f.name for f in template.load().functions()]
 
 
 @pytest.mark.slow
 def test_sam_build_packages_functions_and_layer(tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    source.mkdir()
-    shutil.copy2(ROOT / "template.yaml", source / "template.yaml")
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache")
-    shutil.copytree(ROOT / "functions", source / "functions", ignore=ignore)
-    shutil.copytree(ROOT / "layers", source / "layers", ignore=ignore)
-    build = tmp_path / "build"
-
-    env = dict(os.environ)
-    env["SAM_CLI_TELEMETRY"] = "0"
-    env.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
-    # sam calls `python3.11 -m pip`: use this interpreter (the project venv has pip).
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    result = subprocess.run(
-        [
-            _sam(),
-            "build",
-            "--template-file",
-            str(source / "template.yaml"),
-            "--build-dir",
-            str(build),
-            "--base-dir",
-            str(source),
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--parallel",
-        ],
-        cwd=source,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    build, error = sam_build(tmp_path)  # a clean copy of the sources, as CI has them
+    assert build is not None, error
 
     assert (build / "template.yaml").is_file()
     for function_id in FUNCTION_IDS:
@@ -81,12 +29,12 @@ def test_sam_build_packages_functions_and_layer(tmp_path: Path) -> None:
     assert (python / "cmi" / "__init__.py").is_file()  # mounted at /opt/python/cmi on Lambda
     for package in ("aws_lambda_powertools", "pydantic", "pydantic_core", "argon2", "email_validator"):
         assert (python / package).is_dir(), f"{package} missing from the layer"
+    # The runtime provides boto3/botocore: a copy in the layer would shadow it and weigh ~100 MB.
+    assert not (python / "boto3").exists() and not (python / "botocore").exists()
     # Compiled wheels must target Lambda's x86_64 Linux.
     assert list((python / "pydantic_core").glob("*x86_64-linux-gnu.so"))
 
     # What is deployed serves a request as Lambda starts it (runtime boto3 only), with and without tracing.
-    from bench.size import serve_like_lambda
-
     for tracing in (False, True):
         status, _ = serve_like_lambda(build, tmp_path, tracing=tracing)
         assert status == "401", f"tracing={tracing}: {status}"

@@ -7,6 +7,7 @@ masked emails only. The X-Ray tracer is loaded on the first traced invocation, n
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -23,10 +24,19 @@ metrics = Metrics()
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# Lambda runs one invocation per process at a time; the local portal and the concurrency tests run
+# many in threads, and Powertools' metric set is shared: adding and flushing take turns.
+_metrics_lock = threading.Lock()
 
 
 def count(name: str, value: int = 1) -> None:
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    with _metrics_lock:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def _flush_metrics() -> None:
+    with _metrics_lock:
+        metrics.flush_metrics(raise_on_empty_metrics=False)
 
 
 def _tracing_enabled() -> bool:
@@ -47,10 +57,12 @@ def entry(resolve: Callable[[dict[str, Any]], dict[str, Any]], correlation_path:
     """Wrap a resolver into a Lambda handler with correlation id, metrics flush and lazy tracing."""
     traced: list[LambdaHandler] = []
 
-    @metrics.log_metrics(raise_on_empty_metrics=False)
     @logger.inject_lambda_context(correlation_id_path=correlation_path, clear_state=True)
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return resolve(event)
+        try:
+            return resolve(event)
+        finally:
+            _flush_metrics()
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if not _tracing_enabled():

@@ -236,8 +236,8 @@ def test_at_most_5_reset_mails_per_identifier_per_hour(harness, active):
     assert len(reset_links(harness)) == 6
 
 
-def test_new_password_reset_twice_is_not_the_same_as_first_connection_password(harness, active):
-    """The activation password may be reused only if it meets the policy: no history rule beyond the temporary one."""
+def test_reset_may_choose_the_current_password_again_there_is_no_history_rule(harness, active):
+    """Only the temporary password is excluded; the policy has no password history."""
     ask_reset(harness, active.identifier)
     (token,) = reset_links(harness)
     assert reset(harness, token, NEW_PASSWORD).status == 200

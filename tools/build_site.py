@@ -1,15 +1,26 @@
 """Build the publishable static site into build/site/.
 
-Every page is a fragment of static-site/pages/ with a small front-matter; the shared layout
-(header, footer) is written once in static-site/layout.html. Only the DSFR files the pages
-reference (stylesheets, then the fonts and icons those stylesheets reference) are copied from
-node_modules/@gouvfr/dsfr/dist/ into build/site/dsfr/.
+Pages are Jinja2 templates in static-site/pages/, written to the site root under the same name.
+Each one extends static-site/layout.html (head, header, footer: written once) and fills its
+`content` block; shared markup is included from static-site/partials/ and repeated form markup
+comes from the macros of static-site/macros/. Autoescaping is on, and an undefined variable
+fails the build.
 
-Front-matter keys (between two `---` lines):
+A page declares its metadata with literal `{% set %}` statements at its top level; the build
+reads them from the template's syntax tree before rendering anything (the site map needs every
+title):
     title   page title, before « - Portail Carte Mobilité Inclusion Organisme »
     script  ES module of the page, relative to the site root (optional)
-    dsfr    DSFR components whose stylesheet the page needs, beside the layout's (optional)
+    dsfr    DSFR components whose stylesheet the page needs, beside the layout's `dsfr` (optional)
     order   rank in the site map (optional)
+
+Every template sees `site_name`, `site_map` (name and title of every page, in order) and
+`password`, the API's password length limits (cmi.domain.passwords): the build also writes
+them into js/password-policy.js for the scripts, so the site never states them itself.
+
+Only the DSFR files the pages reference (stylesheets, then the fonts and icons those stylesheets
+reference) are copied from node_modules/@gouvfr/dsfr/dist/ into build/site/dsfr/. Broken local
+links and DSFR classes without a loaded stylesheet fail the build.
 
 Usage: python tools/build_site.py [--out DIR]
 """
@@ -17,21 +28,27 @@ Usage: python tools/build_site.py [--out DIR]
 from __future__ import annotations
 
 import argparse
-import html
 import re
 import shutil
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, nodes
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "static-site"
+LAYER = ROOT / "layers" / "common"
 DSFR_PACKAGE = ROOT / "node_modules" / "@gouvfr" / "dsfr"
 DSFR_DIST = DSFR_PACKAGE / "dist"
 DEFAULT_OUT = ROOT / "build" / "site"
 
 SITE_NAME = "Portail Carte Mobilité Inclusion Organisme"
 DSFR_PREFIX = "dsfr/"
+LAYOUT = "layout.html"
+# Generated from the API's password policy; static-site/ must not have a file of that name.
+POLICY_MODULE = "js/password-policy.js"
 
 # The login page must weigh at most 150 KB gzip and one Marianne face is 58 KB, so only the
 # regular face ships; the browser synthesises bold from it.
@@ -40,9 +57,6 @@ FONT_FILES = frozenset({"Marianne-Regular.woff2"})
 # DSFR classes that are JS hooks or markup conventions without a rule of their own.
 UNSTYLED_DSFR_CLASSES = frozenset({"fr-footer__bottom-copy", "fr-footer__content-item"})
 
-FRONT_MATTER = re.compile(r"\A---\n(?P<meta>.*?)\n---\n", re.DOTALL)
-PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-INCLUDE = re.compile(r"\{\{>\s*([\w-]+)\s*\}\}")
 REFERENCE = re.compile(r"""\b(?:href|src)="([^"]*)\"""")
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
@@ -50,7 +64,7 @@ WOFF2_URL = re.compile(r"url\(([^)]*?/fonts/([\w-]+\.woff2))\)")
 JS_IMPORT = re.compile(r"""^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']""", re.MULTILINE)
 CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
 DSFR_CLASS = re.compile(r"(?<![\w-])fr-[a-z0-9]+(?:[_-]{1,2}[a-z0-9]+)*")
-KNOWN_KEYS = frozenset({"title", "script", "dsfr", "order"})
+METADATA = frozenset({"title", "script", "dsfr", "order"})
 
 
 class BuildError(Exception):
@@ -58,64 +72,118 @@ class BuildError(Exception):
 
 
 @dataclass(frozen=True)
-class Fragment:
-    name: str
-    meta: dict[str, str]
-    body: str
+class PasswordPolicy:
+    min_length: int
+    max_length: int
 
 
 @dataclass(frozen=True)
 class Page:
     name: str
+    template: str
     title: str
     script: str | None
     components: tuple[str, ...]
     order: int
-    body: str
 
 
-def parse_fragment(path: Path) -> Fragment:
-    text = path.read_text(encoding="utf-8")
-    match = FRONT_MATTER.match(text)
-    if not match:
-        raise BuildError(f"{path}: front-matter (---) manquant")
-    meta: dict[str, str] = {}
-    for raw in match["meta"].splitlines():
-        if not raw.strip():
-            continue
-        key, sep, value = raw.partition(":")
-        if not sep:
-            raise BuildError(f"{path}: ligne de front-matter invalide : {raw!r}")
-        meta[key.strip()] = value.strip()
-    return Fragment(path.name, meta, text[match.end() :])
+def password_policy() -> PasswordPolicy:
+    """The API's password length limits: the site states and checks the same ones."""
+    if str(LAYER) not in sys.path:
+        sys.path.insert(0, str(LAYER))
+    from cmi.domain.passwords import MAX_LENGTH, MIN_LENGTH
+
+    return PasswordPolicy(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
 
 
-def load_page(path: Path) -> Page:
-    fragment = parse_fragment(path)
-    unknown = set(fragment.meta) - KNOWN_KEYS
-    if unknown:
-        raise BuildError(f"{path}: clés de front-matter inconnues : {sorted(unknown)}")
-    if not fragment.meta.get("title"):
-        raise BuildError(f"{path}: « title » manquant dans le front-matter")
-    try:
-        order = int(fragment.meta.get("order", "100"))
-    except ValueError:
-        raise BuildError(f"{path}: « order » doit être un entier") from None
-    return Page(
-        name=fragment.name,
-        title=fragment.meta["title"],
-        script=fragment.meta.get("script") or None,
-        components=tuple(fragment.meta.get("dsfr", "").split()),
-        order=order,
-        body=fragment.body,
+def password_policy_module(policy: PasswordPolicy) -> str:
+    return (
+        "// Generated by tools/build_site.py from the API's password policy (cmi.domain.passwords): do not edit.\n"
+        f"export const PASSWORD_MIN_LENGTH = {policy.min_length};\n"
+        f"export const PASSWORD_MAX_LENGTH = {policy.max_length};\n"
     )
 
 
-def fill(template: str, values: dict[str, str], where: str) -> str:
-    missing = set(PLACEHOLDER.findall(template)) - set(values)
-    if missing:
-        raise BuildError(f"{where}: pas de valeur pour {sorted(missing)}")
-    return PLACEHOLDER.sub(lambda match: values[match[1]], template)
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(SOURCE),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def template_error(error: TemplateError, where: str) -> BuildError:
+    """The error with the template file and line Jinja reports, or found in the traceback."""
+    if isinstance(error, TemplateSyntaxError) and error.lineno:
+        where = f"static-site/{error.name or where}, ligne {error.lineno}"
+    else:
+        frames = [
+            frame
+            for frame in traceback.extract_tb(error.__traceback__)
+            if Path(frame.filename).suffix == ".html" and Path(frame.filename).is_relative_to(SOURCE)
+        ]
+        if frames:
+            relative = Path(frames[-1].filename).relative_to(SOURCE).as_posix()
+            page = f" (page {where})" if not where.endswith(f"/{relative}") else ""
+            where = f"static-site/{relative}, ligne {frames[-1].lineno}{page}"
+    return BuildError(f"{where} : {error.message or type(error).__name__}")
+
+
+def read_metadata(env: Environment, name: str) -> dict[str, object]:
+    """The literal `{% set %}` metadata at the top level of a template, without rendering it."""
+    assert env.loader is not None
+    try:
+        source, _, _ = env.loader.get_source(env, name)
+        tree = env.parse(source, name)
+    except TemplateError as error:
+        raise template_error(error, f"static-site/{name}") from None
+    meta: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name) and node.target.name in METADATA:
+            try:
+                if not isinstance(node.node, nodes.Expr):
+                    raise nodes.Impossible
+                meta[node.target.name] = node.node.as_const()
+            except nodes.Impossible:
+                raise BuildError(
+                    f"static-site/{name}, ligne {node.lineno} : « {node.target.name} » doit être une valeur littérale"
+                ) from None
+    if name != LAYOUT and not any(
+        isinstance(node, nodes.Extends) and isinstance(node.template, nodes.Const) and node.template.value == LAYOUT
+        for node in tree.body
+    ):
+        raise BuildError(f'static-site/{name} : la page doit étendre la mise en page ({{% extends "{LAYOUT}" %}})')
+    return meta
+
+
+def components_of(meta: dict[str, object], where: str) -> tuple[str, ...]:
+    components = meta.get("dsfr", [])
+    if not isinstance(components, list | tuple) or not all(isinstance(name, str) for name in components):
+        raise BuildError(f"{where} : « dsfr » doit être une liste de noms de composants DSFR")
+    return tuple(components)
+
+
+def load_page(env: Environment, template: str) -> Page:
+    where = f"static-site/{template}"
+    meta = read_metadata(env, template)
+    title, script, order = meta.get("title"), meta.get("script"), meta.get("order", 100)
+    if not isinstance(title, str) or not title:
+        raise BuildError(f'{where} : titre manquant ({{% set title = "…" %}})')
+    if script is not None and (not isinstance(script, str) or not script):
+        raise BuildError(f"{where} : « script » doit être le chemin d'un module JS")
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise BuildError(f"{where} : « order » doit être un entier")
+    return Page(
+        name=PurePosixPath(template).name,
+        template=template,
+        title=title,
+        script=script,
+        components=components_of(meta, where),
+        order=order,
+    )
 
 
 def dsfr_component_order() -> dict[str, int]:
@@ -134,29 +202,30 @@ def dsfr_component_order() -> dict[str, int]:
 def stylesheets(components: list[str], ranks: dict[str, int], where: str) -> list[str]:
     unknown = [name for name in components if ranks.get(name, -1) < 0]
     if unknown:
-        raise BuildError(f"{where}: composants DSFR inconnus : {unknown}")
+        raise BuildError(f"{where} : composants DSFR inconnus : {unknown}")
     ordered = sorted(set(components), key=lambda name: ranks[name])
     return ["core/core.min.css", *(f"component/{name}/{name}.min.css" for name in ordered)]
 
 
-def module_graph(entry: str) -> list[str]:
+def module_graph(entry: str, site: Path) -> list[str]:
     """The page module and every module it imports, site-relative, imports first."""
     seen: list[str] = []
 
-    def visit(module: str) -> None:
+    def visit(module: str, trail: tuple[str, ...]) -> None:
+        if module in trail:
+            raise BuildError(f"import circulaire : {' -> '.join([*trail, module])}")
         if module in seen:
             return
-        path = SOURCE / module
+        path = site / module
         if not path.is_file():
-            raise BuildError(f"module JS introuvable : static-site/{module}")
+            raise BuildError(f"module JS introuvable : {module} (importé par {trail[-1] if trail else 'la page'})")
         for target in JS_IMPORT.findall(path.read_text(encoding="utf-8")):
             if not target.startswith("."):
-                raise BuildError(f"static-site/{module}: import non relatif {target!r}")
-            resolved = PurePosixPath(module).parent / target
-            visit(normalise(str(resolved)))
+                raise BuildError(f"{module} : import non relatif {target!r}")
+            visit(normalise(str(PurePosixPath(module).parent / target)), (*trail, module))
         seen.append(module)
 
-    visit(entry)
+    visit(entry, ())
     return seen
 
 
@@ -172,50 +241,21 @@ def normalise(path: str) -> str:
     return "/".join(parts)
 
 
-def render_page(page: Page, layout: Fragment, pages: list[Page], ranks: dict[str, int]) -> str:
-    components = [*layout.meta.get("dsfr", "").split(), *page.components]
-    links = [f'<link rel="stylesheet" href="{DSFR_PREFIX}{css}">' for css in stylesheets(components, ranks, page.name)]
-    scripts: list[str] = []
-    if page.script:
-        modules = module_graph(page.script)
-        # Preload the imports so the browser fetches them in parallel, not one level at a time.
-        scripts = [f'<link rel="modulepreload" href="{module}">' for module in modules[:-1]]
-        scripts.append(f'<script type="module" src="{page.script}"></script>')
-    noscript = (SOURCE / "partials" / "noscript.html").read_text(encoding="utf-8") if page.script else ""
-    body = fill(include_partials(page.body, page.name), {"sitemap": site_map(pages)}, page.name)
-    document = fill(
-        layout.body,
-        {
-            "title": html.escape(f"{page.title} - {SITE_NAME}", quote=False),
-            "styles": "\n".join(links),
-            "scripts": "\n".join(scripts),
-            "noscript": noscript.strip(),
-            "content": body.strip(),
-        },
-        "layout.html",
-    )
+def render_page(
+    env: Environment, page: Page, layout_components: tuple[str, ...], ranks: dict[str, int], site: Path
+) -> str:
+    where = f"static-site/{page.template}"
+    sheets = stylesheets([*layout_components, *page.components], ranks, where)
+    # Preload the imports so the browser fetches them in parallel, not one level at a time.
+    preloads = module_graph(page.script, site)[:-1] if page.script else []
+    try:
+        document = env.get_template(page.template).render(
+            page=page, stylesheets=[DSFR_PREFIX + sheet for sheet in sheets], preloads=preloads
+        )
+    except TemplateError as error:
+        raise template_error(error, where) from None
     # Links to the page itself tell assistive technologies where the person is.
     return re.sub(rf'(<a\b[^>]*\bhref="{re.escape(page.name)}")', r'\1 aria-current="page"', document)
-
-
-def include_partials(text: str, where: str) -> str:
-    """Replace `{{> name}}` with static-site/partials/name.html (markup shared by several pages)."""
-
-    def partial(match: re.Match[str]) -> str:
-        path = SOURCE / "partials" / f"{match[1]}.html"
-        if not path.is_file():
-            raise BuildError(f"{where}: partial introuvable : static-site/partials/{match[1]}.html")
-        return path.read_text(encoding="utf-8").strip()
-
-    return INCLUDE.sub(partial, text)
-
-
-def site_map(pages: list[Page]) -> str:
-    items = "\n".join(
-        f'  <li><a href="{page.name}">{html.escape(page.title, quote=False)}</a></li>'
-        for page in sorted(pages, key=lambda page: (page.order, page.name))
-    )
-    return f"<ul>\n{items}\n</ul>"
 
 
 def copy_dsfr_file(relative: str, out: Path, copied: set[str]) -> None:
@@ -257,7 +297,7 @@ def keep_shipped_fonts(css: str, where: str) -> str:
 
     result = FONT_FACE.sub(rewrite, css)
     if FONT_FACE.search(css) and kept != FONT_FILES:
-        raise BuildError(f"{where}: @font-face introuvable pour {sorted(FONT_FILES - kept)}")
+        raise BuildError(f"{where} : @font-face introuvable pour {sorted(FONT_FILES - kept)}")
     return result
 
 
@@ -271,7 +311,7 @@ def check_references(name: str, document: str, out: Path) -> list[str]:
         if path.startswith(DSFR_PREFIX):
             dsfr.append(path.removeprefix(DSFR_PREFIX))
         elif not (out / path).is_file():
-            raise BuildError(f"{name}: lien cassé vers {reference!r}")
+            raise BuildError(f"{name} : lien cassé vers {reference!r}")
     return dsfr
 
 
@@ -281,7 +321,7 @@ def check_dsfr_classes(name: str, document: str, modules: list[str], out: Path) 
     for attribute in CLASS_ATTR.findall(document):
         used.update(token for token in attribute.split() if token.startswith("fr-"))
     for module in modules:
-        used.update(DSFR_CLASS.findall((SOURCE / module).read_text(encoding="utf-8")))
+        used.update(DSFR_CLASS.findall((out / module).read_text(encoding="utf-8")))
     css = "\n".join(
         (out / "dsfr" / sheet.removeprefix(DSFR_PREFIX)).read_text(encoding="utf-8")
         for sheet in re.findall(r'<link rel="stylesheet" href="(dsfr/[^"]+)"', document)
@@ -291,7 +331,8 @@ def check_dsfr_classes(name: str, document: str, modules: list[str], out: Path) 
     )
     if unstyled:
         raise BuildError(
-            f"{name}: classes DSFR sans feuille de style chargée : {unstyled} (ajoutez le composant à « dsfr: »)"
+            f"{name} : classes DSFR sans feuille de style chargée : {unstyled} "
+            "(ajoutez le composant à {% set dsfr = [...] %})"
         )
 
 
@@ -301,42 +342,66 @@ def build(out: Path) -> list[Path]:
             f"{DSFR_PACKAGE.relative_to(ROOT)} est absent : lancez « npm ci --ignore-scripts » "
             "à la racine du dépôt (run npm ci --ignore-scripts)."
         )
-    layout = parse_fragment(SOURCE / "layout.html")
-    pages = [load_page(path) for path in sorted((SOURCE / "pages").glob("*.html"))]
+    if (SOURCE / POLICY_MODULE).exists():
+        raise BuildError(f"static-site/{POLICY_MODULE} est généré par la build : supprimez-le des sources")
+    env = environment()
+    layout_components = components_of(read_metadata(env, LAYOUT), f"static-site/{LAYOUT}")
+    pages = [load_page(env, f"pages/{path.name}") for path in sorted((SOURCE / "pages").glob("*.html"))]
     if not pages:
         raise BuildError("aucune page dans static-site/pages/")
-    ranks = dsfr_component_order()
+    policy = password_policy()
+    env.globals.update(
+        site_name=SITE_NAME,
+        password=policy,
+        site_map=sorted(pages, key=lambda page: (page.order, page.name)),
+    )
 
-    # The output is wiped: never the sources, nor a folder that is not a previous build.
+    # The output is replaced: never the sources, nor a folder that is not a previous build.
     previous_build = not out.exists() or not any(out.iterdir()) or (out / "index.html").is_file()
     if out.is_relative_to(SOURCE) or SOURCE.is_relative_to(out) or not previous_build:
         raise BuildError(f"dossier de sortie refusé (il serait effacé) : {out}")
+    # Built beside it first, so a failed build leaves the previous site whole (and replaceable).
+    staging = out.with_name(f".{out.name}.partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    try:
+        names = write_site(staging, env, pages, layout_components, policy)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if out.exists():
         shutil.rmtree(out)
-    out.mkdir(parents=True)
-    for folder in ("js", "css"):
-        shutil.copytree(SOURCE / folder, out / folder)
+    staging.rename(out)
+    return [out / name for name in names]
 
-    documents = {page.name: render_page(page, layout, pages, ranks) for page in pages}
-    written: list[Path] = []
+
+def write_site(
+    site: Path, env: Environment, pages: list[Page], layout_components: tuple[str, ...], policy: PasswordPolicy
+) -> list[str]:
+    """Write and check the whole site into the empty folder `site`; returns the pages' names."""
+    for folder in ("js", "css"):
+        shutil.copytree(SOURCE / folder, site / folder)
+    (site / POLICY_MODULE).write_text(password_policy_module(policy), encoding="utf-8")
+
+    ranks = dsfr_component_order()
+    documents = {page.name: render_page(env, page, layout_components, ranks, site) for page in pages}
     for name, document in documents.items():
-        target = out / name
-        target.write_text(document, encoding="utf-8")
-        written.append(target)
+        (site / name).write_text(document, encoding="utf-8")
 
     copied: set[str] = set()
     for page in pages:
         document = documents[page.name]
-        for reference in check_references(page.name, document, out):
-            copy_dsfr_file(reference, out, copied)
-        modules = module_graph(page.script) if page.script else []
-        check_dsfr_classes(page.name, document, modules, out)
-    return written
+        for reference in check_references(page.name, document, site):
+            copy_dsfr_file(reference, site, copied)
+        modules = module_graph(page.script, site) if page.script else []
+        check_dsfr_classes(page.name, document, modules, site)
+    return list(documents)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (wiped first)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (replaced)")
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
     try:

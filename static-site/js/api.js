@@ -1,5 +1,5 @@
 // JSON calls to the portal API (same origin) and the pages the API sends the person to.
-import { showAlert } from "./dom.js";
+import { showErrorAlert } from "./dom.js";
 import { MESSAGES } from "./messages.js";
 
 /** Page to open for each `next` value returned by the API. */
@@ -75,7 +75,7 @@ export async function loadProtected(path, alert, loading) {
     return null;
   }
   if (!result.ok || !result.data) {
-    showAlert(alert, result.message || MESSAGES.unexpected, { error: true });
+    showErrorAlert(alert, result.message);
     return null;
   }
   return result.data;

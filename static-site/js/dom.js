@@ -30,13 +30,31 @@ export function showAlert(alert, message, options = {}) {
   }
 }
 
+/**
+ * Show `message` in an error alert, or the generic message when the failure came without one.
+ * @param {HTMLElement} alert
+ * @param {string | null} message
+ */
+export function showErrorAlert(alert, message) {
+  showAlert(alert, message || MESSAGES.unexpected, { error: true });
+}
+
 /** @param {HTMLElement} alert */
 export function hideAlert(alert) {
   alert.hidden = true;
 }
 
 /**
- * Prefix the document title with « Erreur - » while errors are shown , the first thing a screen reader announces.
+ * Move the focus to an alert that replaces the form, so its text is read first.
+ * @param {HTMLElement} alert
+ */
+export function focusAlert(alert) {
+  alert.setAttribute("tabindex", "-1");
+  alert.focus();
+}
+
+/**
+ * Prefix the document title with « Erreur - » while errors are shown: the first thing a screen reader announces.
  * @param {boolean} on
  */
 export function markErrorTitle(on) {

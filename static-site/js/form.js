@@ -1,9 +1,9 @@
-// Form helpers: DSFR field errors, submit guard.
+// Form helpers: DSFR field errors, how a failed API answer is shown, submit guard.
 //
 // Markup convention for a field named `x` (the API field name):
 //   <div class="fr-input-group" id="x-group"> ... <input id="x" aria-describedby="x-messages ...">
 //   <div class="fr-messages-group" id="x-messages" aria-live="polite"></div> ... </div>
-import { byId, markErrorTitle } from "./dom.js";
+import { byId, markErrorTitle, showErrorAlert } from "./dom.js";
 
 const GROUP_ERROR = "fr-input-group--error";
 
@@ -49,6 +49,22 @@ export function showFieldErrors(form, errors) {
     first.focus();
   }
   return unplaced;
+}
+
+/**
+ * Show the failed API answer to a form, the same way on every page: each field error under its
+ * field, and the answer's message with the errors no field of `form` can show in the error `alert`
+ * (the generic message when the answer says nothing at all).
+ * @param {HTMLFormElement} form
+ * @param {HTMLElement} alert
+ * @param {import("./api.js").ApiResult} result
+ */
+export function showApiErrors(form, alert, result) {
+  const unplaced = result.errors ? showFieldErrors(form, result.errors) : [];
+  const message = [result.message, ...unplaced].filter(Boolean).join(" ");
+  if (message || !result.errors) {
+    showErrorAlert(alert, message);
+  }
 }
 
 /** @param {HTMLFormElement} form */

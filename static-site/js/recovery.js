@@ -1,8 +1,8 @@
 // The two recovery forms (forgotten identifier, forgotten password): one field, one POST,
 // and the same answer whether or not an account matches.
 import { postJson } from "./api.js";
-import { byId, hideAlert, showAlert } from "./dom.js";
-import { clearFieldErrors, onSubmit, showFieldErrors, trimmedValue } from "./form.js";
+import { byId, focusAlert, hideAlert, showAlert } from "./dom.js";
+import { clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "./form.js";
 import { MESSAGES } from "./messages.js";
 
 /**
@@ -30,14 +30,9 @@ export function setupRecoveryForm(field, path, check) {
       form.hidden = true;
       done.hidden = false;
       showAlert(success, result.message || MESSAGES.unexpected);
-      success.setAttribute("tabindex", "-1");
-      success.focus();
+      focusAlert(success);
       return;
     }
-    const unplaced = result.errors ? showFieldErrors(form, result.errors) : [];
-    const message = [result.message, ...unplaced].filter(Boolean).join(" ");
-    if (message || !result.errors) {
-      showAlert(alert, message || MESSAGES.unexpected, { error: true });
-    }
+    showApiErrors(form, alert, result);
   });
 }

@@ -1,6 +1,6 @@
 // Home after login (accueil.html): GET /api/session, POST /api/logout.
 import { goToLogin, loadProtected, postJson } from "../api.js";
-import { byId, showAlert } from "../dom.js";
+import { byId, showErrorAlert } from "../dom.js";
 import { MESSAGES } from "../messages.js";
 
 const alert = byId("home-alert");
@@ -35,7 +35,7 @@ logout.addEventListener("click", async () => {
     return;
   }
   logout.removeAttribute("aria-disabled");
-  showAlert(alert, result.message || MESSAGES.unexpected, { error: true });
+  showErrorAlert(alert, result.message);
 });
 
 /** @param {unknown} value */

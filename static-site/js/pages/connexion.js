@@ -1,7 +1,7 @@
 // Login page (index.html): POST /api/login, then the page the API names.
 import { NEXT_PAGES, postJson } from "../api.js";
 import { byId, hideAlert, showAlert } from "../dom.js";
-import { clearFieldErrors, onSubmit, showFieldErrors, trimmedValue } from "../form.js";
+import { clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "../form.js";
 import { MESSAGES } from "../messages.js";
 import { setupPasswordToggles } from "../password.js";
 
@@ -37,11 +37,7 @@ onSubmit(form, async () => {
     window.location.assign(next);
     return;
   }
-  const unplaced = result.errors ? showFieldErrors(form, result.errors) : [];
-  const message = [result.message, ...unplaced].filter(Boolean).join(" ");
-  if (message || !result.errors) {
-    showAlert(alert, message || MESSAGES.unexpected, { error: true });
-  }
+  showApiErrors(form, alert, result);
   if (result.status === 401) {
     password.value = "";
   }

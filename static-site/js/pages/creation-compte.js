@@ -1,7 +1,7 @@
 // First connection (creation-compte.html): GET then POST /api/first-connection.
 import { NEXT_PAGES, goToLogin, loadProtected, postJson } from "../api.js";
-import { byId, hideAlert, showAlert } from "../dom.js";
-import { clearFieldErrors, onSubmit, showFieldErrors, trimmedValue } from "../form.js";
+import { byId, hideAlert } from "../dom.js";
+import { clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "../form.js";
 import { MESSAGES } from "../messages.js";
 import { setupNewPasswordFields } from "../password.js";
 
@@ -55,9 +55,5 @@ onSubmit(form, async () => {
     goToLogin("session-expiree");
     return;
   }
-  const unplaced = result.errors ? showFieldErrors(form, result.errors) : [];
-  const message = [result.message, ...unplaced].filter(Boolean).join(" ");
-  if (message || !result.errors) {
-    showAlert(alert, message || MESSAGES.unexpected, { error: true });
-  }
+  showApiErrors(form, alert, result);
 });

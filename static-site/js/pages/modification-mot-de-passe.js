@@ -1,7 +1,7 @@
 // Password reset from the mail link modification-mot-de-passe.html#token=...: POST /api/reset-password.
 import { postJson } from "../api.js";
-import { byId, hideAlert, markErrorTitle, showAlert } from "../dom.js";
-import { clearFieldErrors, onSubmit, showFieldErrors } from "../form.js";
+import { byId, focusAlert, hideAlert, markErrorTitle, showAlert } from "../dom.js";
+import { clearFieldErrors, onSubmit, showApiErrors, showFieldErrors } from "../form.js";
 import { MESSAGES } from "../messages.js";
 import { setupNewPasswordFields } from "../password.js";
 
@@ -17,7 +17,7 @@ if (window.location.hash) {
   window.history.replaceState(null, "", window.location.pathname + window.location.search);
 }
 if (!token) {
-  showInvalidLink(MESSAGES.resetLinkInvalid);
+  showInvalidLink(MESSAGES.resetLinkIncomplete);
 }
 // A mail link opened again in this tab only changes the fragment: start over with its token.
 window.addEventListener("hashchange", () => window.location.reload());
@@ -44,18 +44,12 @@ onSubmit(form, async () => {
     showInvalidLink(result.errors.token);
     return;
   }
-  if (result.errors) {
-    const unplaced = showFieldErrors(form, result.errors);
-    if (unplaced.length) {
-      showAlert(alert, unplaced.join(" "), { error: true });
-    }
-    return;
-  }
-  if (result.status === 400) {
+  // A 400 without field errors is about the link itself (expired, used, superseded).
+  if (result.status === 400 && !result.errors) {
     showInvalidLink(result.message || MESSAGES.resetLinkInvalid);
     return;
   }
-  showAlert(alert, result.message || MESSAGES.unexpected, { error: true });
+  showApiErrors(form, alert, result);
 });
 
 /** @param {string} message */
@@ -65,10 +59,4 @@ function showInvalidLink(message) {
   showAlert(invalid, message);
   markErrorTitle(true);
   focusAlert(invalid);
-}
-
-/** @param {HTMLElement} element */
-function focusAlert(element) {
-  element.setAttribute("tabindex", "-1");
-  element.focus();
 }

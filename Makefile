@@ -51,7 +51,7 @@ typecheck: $(BIN)/.installed ## mypy
 	$(BIN)/mypy layers/common/cmi functions localportal ops tools
 
 openapi: $(BIN)/.installed ## regenerate docs/openapi.json
-	$(BIN)/python -m tools.openapi > docs/openapi.json
+	$(BIN)/python -m localportal.openapi > docs/openapi.json
 
 test: system site lint typecheck ## every test: lint, types, unit, integration, e2e, template, fuzzing
 	$(BIN)/pytest

@@ -64,11 +64,12 @@ def start(port: int, aws_port: int, quiet: bool = False) -> LocalPortal:
 
 def seed_demo() -> tuple[str, str]:
     """Demo organisation 00001 and its référent, whose welcome mail lands in the outbox."""
-    from cmi import onboarding, portal
+    from cmi.container import container
+    from cmi.domain import onboarding
 
-    current = portal.current()
-    onboarding.create_organisation(current, *DEMO_ORGANISATION)
-    created = onboarding.create_account(current, DEMO_ORGANISATION[0], *DEMO_REFERENT)
+    services = container()
+    onboarding.create_organisation(services, *DEMO_ORGANISATION)
+    created = onboarding.create_account(services, DEMO_ORGANISATION[0], *DEMO_REFERENT)
     return created.account.identifier, created.temporary_password
 
 

@@ -48,8 +48,8 @@ def _when(epoch: Any) -> str:
 
 
 def _show(portal: Any, target: str) -> int:
-    from cmi import identity
-    from cmi.throttle import LoginThrottle
+    from cmi.domain import identity
+    from cmi.domain.throttling import LoginThrottle
 
     target = identity.normalise_identifier(target)
     if identity.is_emitter_code(target):
@@ -109,9 +109,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     os.environ.update(_local_environment() if args.local else _stack_environment(args.stack))
-    from cmi import onboarding, portal
+    from cmi.container import container
+    from cmi.domain import onboarding
 
-    current = portal.current()
+    current = container()
     if args.command == "create-organisation":
         org = onboarding.create_organisation(current, args.code, args.name)
         print(f"Organisme {org.code} « {org.name} » créé.")
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from cmi.onboarding import OnboardingError
+    from cmi.domain.errors import OnboardingError
 
     try:
         return run(args)

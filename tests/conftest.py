@@ -19,7 +19,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from cmi import config, deps, observability, onboarding, portal
+from cmi import container, observability
+from cmi.config import Settings
+from cmi.domain import onboarding
 from localportal.runtime import Runtime
 from tests.support import ApiAnswer, FakeClock, answer
 
@@ -53,9 +55,9 @@ def no_secret_in_logs_or_metrics() -> Iterator[Redaction]:
     """Redaction over the whole suite: secrets are recorded where they are made or sent, logs and metrics
     are recorded where they leave the process, and at the end none of the first may be in the second."""
     patch = pytest.MonkeyPatch()
-    make_token, make_temporary = deps.Randomness.token, onboarding.generate_temporary
+    make_token, make_temporary = container.Randomness.token, onboarding.generate_temporary
 
-    def token(self: deps.Randomness) -> str:
+    def token(self: container.Randomness) -> str:
         REDACTION.secrets.add(value := make_token(self))
         return value
 
@@ -63,7 +65,7 @@ def no_secret_in_logs_or_metrics() -> Iterator[Redaction]:
         REDACTION.secrets.add(value := make_temporary(pick))
         return value
 
-    patch.setattr(deps.Randomness, "token", token)
+    patch.setattr(container.Randomness, "token", token)
     patch.setattr(onboarding, "generate_temporary", temporary)
 
     class Tee(logging.Handler):
@@ -103,8 +105,8 @@ class Harness:
         self.cookies: dict[str, str] = {}
 
     @property
-    def portal(self) -> portal.Portal:
-        return portal.current()
+    def services(self) -> container.Container:
+        return container.container()
 
     def call(
         self,
@@ -159,7 +161,5 @@ def harness(clock: FakeClock) -> Iterator[Harness]:
     aws.fake_credentials()
     with mock_aws():
         runtime = Runtime(template.load(), {"PortalUrl": PORTAL_URL}, aws.client)
-        config.settings.cache_clear()
-        with deps.use(deps.Deps(settings=config.settings(), clock=clock)):
+        with container.override(container.Container(settings=Settings.from_env(), clock=clock)):
             yield Harness(runtime, clock)
-        config.settings.cache_clear()

@@ -37,9 +37,11 @@ def answer(proxy: dict[str, Any]) -> ApiAnswer:
         name, _, rest = header.partition("=")
         cookies[name] = rest.split(";", 1)[0]
     text = proxy.get("body") or ""
+    # A REST proxy answer may carry headers in either map; API Gateway merges them the same way.
+    headers = {k: v[-1] for k, v in (proxy.get("multiValueHeaders") or {}).items() if k != "Set-Cookie" and v}
     return ApiAnswer(
         status=int(proxy["statusCode"]),
-        headers=dict(proxy.get("headers") or {}),
+        headers={**headers, **(proxy.get("headers") or {})},
         cookies=cookies,
         set_cookie=set_cookie,
         text=text,

@@ -1,37 +1,47 @@
 """First connection routes: GET and POST /api/first-connection (first-connection cookie only)."""
 
-from cmi import first_connection, portal
-from cmi.config import settings
-from cmi.http import FIRST_CONNECTION_COOKIE, Api, Request, Response
-from cmi.models import FirstConnectionRequest, MessageResponse, NextResponse, PrefillResponse
-from cmi.observability import api_entry
+from aws_lambda_powertools.event_handler import Response
 
-api = Api(settings)
+from cmi.container import container
+from cmi.domain import first_connection
+from cmi.web import cookies
+from cmi.web.app import documented, resolver
+from cmi.web.app import lambda_handler as handler
+from cmi.web.models import FirstConnectionRequest, NextResponse, PrefillResponse
 
-
-@api.route(
-    "GET",
-    "/api/first-connection",
-    summary="Données du compte à créer",
-    responses={200: PrefillResponse, 401: MessageResponse},
-    cookie=FIRST_CONNECTION_COOKIE,
-)
-def prefill(request: Request) -> Response:
-    view = first_connection.prefill(portal.current(), request.cookie(FIRST_CONNECTION_COOKIE))
-    return Response(200, view.model_dump())
+app = resolver()
 
 
-@api.route(
-    "POST",
+@app.get("/api/first-connection", summary="Données du compte à créer", responses=documented(401, 503))
+def prefill(token: cookies.FirstConnectionToken = None) -> PrefillResponse:
+    account = first_connection.prefill(container(), token)
+    return PrefillResponse(
+        identifier=account.identifier,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        email=account.email,
+    )
+
+
+@app.post(
     "/api/first-connection",
     summary="Créer le compte : nouveau mot de passe et confirmation de l'email",
-    body=FirstConnectionRequest,
-    responses={200: NextResponse, 401: MessageResponse},
-    cookie=FIRST_CONNECTION_COOKIE,
+    responses=documented(400, 401, 403, 503),
 )
-def complete(request: Request) -> Response:
-    cookies = first_connection.complete(portal.current(), request.cookie(FIRST_CONNECTION_COOKIE), request.body)
-    return Response(200, {"next": "home"}, cookies=cookies)
+def complete(body: FirstConnectionRequest, token: cookies.FirstConnectionToken = None) -> Response[NextResponse]:
+    opened = first_connection.complete(
+        container(),
+        token,
+        body.new_password,
+        body.password_confirmation,
+        body.email_confirmation,
+        body.alerts_opt_in,
+    )
+    return Response(
+        200,
+        body=NextResponse(next="home"),
+        cookies=[cookies.opened(opened), cookies.clear(cookies.FIRST_CONNECTION)],
+    )
 
 
-lambda_handler = api_entry(api)
+lambda_handler = handler(app)

@@ -1,23 +1,21 @@
 """Forgotten identifier: POST /api/forgot-identifier."""
 
-from cmi import portal, recovery
-from cmi.config import settings
-from cmi.http import Api, Request, Response
-from cmi.models import ForgotIdentifierRequest, MessageResponse
-from cmi.observability import api_entry
+from cmi.container import container
+from cmi.domain import recovery
+from cmi.web.app import documented, resolver
+from cmi.web.app import lambda_handler as handler
+from cmi.web.models import ForgotIdentifierRequest, MessageResponse
 
-api = Api(settings)
+app = resolver()
 
 
-@api.route(
-    "POST",
+@app.post(
     "/api/forgot-identifier",
     summary="Recevoir par email les identifiants liés à une adresse",
-    body=ForgotIdentifierRequest,
-    responses={200: MessageResponse},
+    responses=documented(400, 403, 503),
 )
-def forgot_identifier(request: Request) -> Response:
-    return Response(200, {"message": recovery.forgot_identifier(portal.current(), request.body)})
+def forgot_identifier(body: ForgotIdentifierRequest) -> MessageResponse:
+    return MessageResponse(message=recovery.forgot_identifier(container(), body.email))
 
 
-lambda_handler = api_entry(api)
+lambda_handler = handler(app)

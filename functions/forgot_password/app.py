@@ -1,35 +1,31 @@
 """Forgotten password: POST /api/forgot-password and POST /api/reset-password."""
 
-from cmi import portal, recovery
-from cmi.config import settings
-from cmi.http import Api, Request, Response
-from cmi.models import ForgotPasswordRequest, MessageResponse, NextResponse, ResetPasswordRequest
-from cmi.observability import api_entry
+from cmi.container import container
+from cmi.domain import recovery
+from cmi.web.app import documented, resolver
+from cmi.web.app import lambda_handler as handler
+from cmi.web.models import ForgotPasswordRequest, MessageResponse, NextResponse, ResetPasswordRequest
 
-api = Api(settings)
+app = resolver()
 
 
-@api.route(
-    "POST",
+@app.post(
     "/api/forgot-password",
     summary="Recevoir par email un lien de modification du mot de passe",
-    body=ForgotPasswordRequest,
-    responses={200: MessageResponse},
+    responses=documented(400, 403, 503),
 )
-def forgot_password(request: Request) -> Response:
-    return Response(200, {"message": recovery.forgot_password(portal.current(), request.body)})
+def forgot_password(body: ForgotPasswordRequest) -> MessageResponse:
+    return MessageResponse(message=recovery.forgot_password(container(), body.identifier))
 
 
-@api.route(
-    "POST",
+@app.post(
     "/api/reset-password",
     summary="Choisir un nouveau mot de passe avec le lien reçu",
-    body=ResetPasswordRequest,
-    responses={200: NextResponse},
+    responses=documented(400, 403, 503),
 )
-def reset_password(request: Request) -> Response:
-    recovery.reset_password(portal.current(), request.body)
-    return Response(200, {"next": "login"})
+def reset_password(body: ResetPasswordRequest) -> NextResponse:
+    recovery.reset_password(container(), body.token, body.new_password, body.password_confirmation)
+    return NextResponse(next="login")
 
 
-lambda_handler = api_entry(api)
+lambda_handler = handler(app)

@@ -1,41 +1,44 @@
 """Login routes: POST /api/login, POST /api/logout, GET /api/session."""
 
-from cmi import auth, portal
-from cmi.config import settings
-from cmi.http import SESSION_COOKIE, Api, Request, Response
-from cmi.models import LoginRequest, MessageResponse, NextResponse, OrganisationView, SessionResponse
-from cmi.observability import api_entry
+from typing import Any
 
-api = Api(settings)
+from aws_lambda_powertools.event_handler import Response
+
+from cmi.container import container
+from cmi.domain import auth
+from cmi.web import cookies
+from cmi.web.app import documented, no_body, resolver
+from cmi.web.app import lambda_handler as handler
+from cmi.web.models import LoginRequest, NextResponse, OrganisationView, SessionResponse
+
+app = resolver()
 
 
-@api.route(
-    "POST",
+@app.post(
     "/api/login",
     summary="Se connecter avec l'identifiant et le mot de passe",
-    body=LoginRequest,
-    responses={200: NextResponse, 401: MessageResponse, 429: MessageResponse},
+    responses=documented(400, 401, 403, 429, 503),
 )
-def login(request: Request) -> Response:
-    outcome = auth.login(portal.current(), request.body, request.cookie(SESSION_COOKIE))
-    return Response(200, {"next": outcome.next}, cookies=[outcome.cookie])
+def login(body: LoginRequest, session: cookies.SessionToken = None) -> Response[NextResponse]:
+    opened = auth.login(container(), body.identifier, body.password, session)
+    return Response(200, body=NextResponse(next=opened.next), cookies=[cookies.opened(opened)])
 
 
-@api.route("POST", "/api/logout", summary="Se déconnecter", responses={204: None}, cookie=SESSION_COOKIE)
-def logout(request: Request) -> Response:
-    return Response(204, cookies=[auth.logout(portal.current(), request.cookie(SESSION_COOKIE))])
-
-
-@api.route(
-    "GET",
-    "/api/session",
-    summary="L'agent connecté",
-    responses={200: SessionResponse, 401: MessageResponse},
-    cookie=SESSION_COOKIE,
+@app.post(
+    "/api/logout",
+    summary="Se déconnecter",
+    responses=documented(400, 403, 503, success=204),
+    middlewares=[no_body],
 )
-def session(request: Request) -> Response:
-    account, _ = auth.current_account(portal.current(), request.cookie(SESSION_COOKIE))
-    view = SessionResponse(
+def logout(session: cookies.SessionToken = None) -> Response[Any]:
+    auth.logout(container(), session)
+    return Response(204, body="", cookies=[cookies.clear(cookies.SESSION)])
+
+
+@app.get("/api/session", summary="L'agent connecté", responses=documented(401, 503))
+def session(session: cookies.SessionToken = None) -> SessionResponse:
+    account, _ = auth.current_account(container(), session)
+    return SessionResponse(
         identifier=account.identifier,
         first_name=account.first_name,
         last_name=account.last_name,
@@ -43,7 +46,6 @@ def session(request: Request) -> Response:
         role=account.role,
         organisation=OrganisationView(code=account.org_code, name=account.org_name),
     )
-    return Response(200, view.model_dump())
 
 
-lambda_handler = api_entry(api)
+lambda_handler = handler(app)

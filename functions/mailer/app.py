@@ -1,22 +1,31 @@
 """Mailer: sends the mails queued by the API functions (SQS event, partial batch failures)."""
 
-import json
 from typing import Any
 
-from cmi import outbox, portal
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from cmi.container import container
+from cmi.mail import delivery, requests
 from cmi.observability import entry, logger
 
+# A batch where every record failed is reported like any other: SQS retries exactly those.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
-def _process(event: dict[str, Any]) -> dict[str, Any]:
-    failures = []
-    for record in event.get("Records", []):
-        try:
-            outbox.deliver(portal.current(), json.loads(record["body"]))
-        except Exception:
-            # Retried by SQS, then parked in the dead-letter queue.
-            logger.exception("mail request failed", extra={"message_id": record.get("messageId")})
-            failures.append({"itemIdentifier": record["messageId"]})
-    return {"batchItemFailures": failures}
+
+def deliver(record: SQSRecord) -> None:
+    try:
+        delivery.deliver(container(), requests.loads(record.body), record.message_id)
+    except requests.UnknownMailRequest:
+        # Retrying cannot make it valid: logged and dropped rather than parked in the dead-letter queue.
+        logger.error("unknown mail request", extra={"message_id": record.message_id})
+    except Exception:
+        logger.exception("mail request failed", extra={"message_id": record.message_id})
+        raise  # retried by SQS, then parked in the dead-letter queue
+
+
+def _process(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return dict(process_partial_response(event=event, record_handler=deliver, processor=processor, context=context))
 
 
 lambda_handler = entry(_process, None)

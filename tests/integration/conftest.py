@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from cmi import onboarding
+from cmi.domain import onboarding
 
 NEW_PASSWORD = "Mobilité-Inclusion!2026"
 EMAIL = "camille.martin@exemple.fr"
@@ -19,13 +19,13 @@ class Agent:
 
 @pytest.fixture
 def organisation(harness):
-    return onboarding.create_organisation(harness.portal, "00001", "MDPH du Rhône")
+    return onboarding.create_organisation(harness.services, "00001", "MDPH du Rhône")
 
 
 @pytest.fixture
 def pending(harness, organisation) -> Agent:
     """A référent just registered: still on the temporary password of the welcome mail."""
-    new = onboarding.create_account(harness.portal, "00001", "Camille", "Martin", EMAIL)
+    new = onboarding.create_account(harness.services, "00001", "Camille", "Martin", EMAIL)
     return Agent(new.account.identifier, new.temporary_password, EMAIL)
 
 

@@ -7,7 +7,7 @@ from contextlib import redirect_stderr, redirect_stdout
 import boto3
 import pytest
 
-from cmi import config, deps
+from cmi import container
 from localportal import aws
 from ops import cmi_admin
 
@@ -38,8 +38,7 @@ def deployed(harness, monkeypatch):
     }
     boto3.client("cloudformation").create_stack(StackName=STACK, TemplateBody=json.dumps(body))
     # The ops command parses its own settings, as a fresh process would.
-    config.settings.cache_clear()
-    monkeypatch.setattr(deps, "_active", [])
+    monkeypatch.setattr(container, "_current", None)
     return harness
 
 

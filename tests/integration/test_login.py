@@ -5,8 +5,9 @@ from argon2 import PasswordHasher as RawHasher
 from argon2 import Type
 
 from cmi import messages
-from cmi.http import FIRST_CONNECTION_COOKIE, SESSION_COOKIE
-from cmi.tokens import digest
+from cmi.store.tokens import digest
+from cmi.web.cookies import FIRST_CONNECTION as FIRST_CONNECTION_COOKIE
+from cmi.web.cookies import SESSION as SESSION_COOKIE
 
 
 def login(harness, identifier, password, **kwargs):
@@ -39,9 +40,9 @@ def test_session_describes_the_agent_and_organisation(harness, active):
 
 
 def test_identifier_is_trimmed_and_case_insensitive(harness, organisation):
-    from cmi import onboarding
+    from cmi.domain import onboarding
 
-    new = onboarding.create_account(harness.portal, "00001", "Ana", "Lopez", "ana@exemple.fr")
+    new = onboarding.create_account(harness.services, "00001", "Ana", "Lopez", "ana@exemple.fr")
     r = login(harness, f"  {new.account.identifier.lower()} ", new.temporary_password)
     assert r.json == {"next": "first_connection"}
 
@@ -123,7 +124,7 @@ def test_logout_deletes_the_session_server_side_and_clears_the_cookie(harness, a
     raw = login(harness, active.identifier, active.password).cookies[SESSION_COOKIE]
     r = harness.post("/api/logout")
     assert r.status == 204
-    assert r.set_cookie == [f"{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"]
+    assert r.set_cookie == [f"{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"]
     assert digest(raw) not in [i["pk"]["S"] for i in harness.table("TokensTable")]
     # Replaying the old cookie does not work.
     assert harness.get("/api/session", cookies={SESSION_COOKIE: raw}).status == 401

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from openapi_spec_validator import validate
 
-from tools import openapi
+from localportal import openapi
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 

@@ -6,8 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from cmi import messages, onboarding
-from cmi.http import FIRST_CONNECTION_COOKIE, SESSION_COOKIE
+from cmi import messages
+from cmi.domain import onboarding
+from cmi.web.cookies import FIRST_CONNECTION as FIRST_CONNECTION_COOKIE
+from cmi.web.cookies import SESSION as SESSION_COOKIE
 from tests.integration.conftest import EMAIL, NEW_PASSWORD
 
 RESET = "Nouveau-Départ!2027"
@@ -31,7 +33,7 @@ def reset(harness, token, password=RESET, confirmation=None):
 
 
 def test_forgot_identifier_mails_every_identifier_tied_to_the_address(harness, active):
-    other = onboarding.create_account(harness.portal, "00001", "Camille", "Martin", EMAIL.upper(), role="profile")
+    other = onboarding.create_account(harness.services, "00001", "Camille", "Martin", EMAIL.upper(), role="profile")
     harness.mails()
     r = harness.post("/api/forgot-identifier", {"email": f" {EMAIL.upper()} "})
     assert (r.status, r.json) == (200, {"message": messages.FORGOT_IDENTIFIER_SENT})

@@ -9,12 +9,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import boto3
 
-from cmi import deps, messages
-from cmi.tokens import Kind
+from cmi import container, messages
+from cmi.domain.model import TokenKind
 
 
 def _template(text: str) -> str:
@@ -45,12 +46,13 @@ def french_error_problem(body: Any) -> str | None:
     return f"neither {{message}} nor {{errors}}: {body!r}"
 
 
-def mint(portal: Any, kind: Kind, identifier: str, lifetime: int = 3600, idle: int | None = None) -> str:
+def mint(services: Any, kind: TokenKind, identifier: str, lifetime: int = 3600, idle: int | None = None) -> str:
     """A valid token of `kind` for the account, written straight to the table (no argon2, no login)."""
-    account = portal.accounts.get(identifier)
-    raw = portal.deps.random.token()
-    item = portal.tokens.issue_item(raw, kind, identifier, account.password_version, portal.now(), lifetime, idle)
-    portal.tokens.put(item)
+    account = services.accounts.get(identifier)
+    raw = services.new_token()
+    uow = services.unit_of_work()
+    uow.tokens.issue(raw, kind, identifier, account.password_version, services.now(), lifetime, idle)
+    assert uow.commit()
     return raw
 
 
@@ -151,8 +153,7 @@ class _Http:
 def injected(harness: Any) -> Iterator[Faults]:
     """Run the handlers with clients that fail on demand (the harness clock and settings are kept)."""
     faults = Faults()
-    current = deps.current()
-    with deps.use(deps.Deps(settings=current.settings, clock=current.clock, client_factory=faults.client_factory)):
+    with container.override(replace(container.container(), client_factory=faults.client_factory)):
         yield faults
 
 
@@ -195,7 +196,7 @@ TABLES = ("AccountsTable", "TokensTable", "ThrottleTable")
 
 def snapshot(harness: Any) -> dict[str, Any]:
     """Every item of every table, and how many mail requests wait in the queue."""
-    queue = harness.portal.settings.mail_queue_url
+    queue = harness.services.settings.mail_queue_url
     attributes = boto3.client("sqs").get_queue_attributes(
         QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     )["Attributes"]

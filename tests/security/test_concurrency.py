@@ -13,12 +13,13 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 
 import boto3
 import pytest
 from botocore.config import Config
 
-from cmi import deps, messages
+from cmi import container, messages
 from localportal.functions import sqs_event
 
 PARALLEL = 50
@@ -41,8 +42,7 @@ def all_read_before_any_write(harness, parties):
             client.meta.events.register("after-call.dynamodb.BatchGetItem", lambda **_: barrier.wait())
         return client
 
-    current = deps.current()
-    with deps.use(deps.Deps(settings=current.settings, clock=current.clock, client_factory=factory)):
+    with container.override(replace(container.container(), client_factory=factory)):
         yield barrier
 
 
@@ -67,7 +67,7 @@ def test_50_parallel_wrong_passwords_count_exactly_50_failures(harness, active, 
 
 def test_parallel_mailer_invocations_never_exceed_5_reset_mails_per_hour(harness, active):
     """20 queued reset requests handled by 20 mailer invocations at once: at most 5 links, each one mailed."""
-    url = harness.portal.settings.mail_queue_url
+    url = harness.services.settings.mail_queue_url
     sqs = boto3.client("sqs")
     for _ in range(20):
         sqs.send_message(

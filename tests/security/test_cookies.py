@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cmi.http import FIRST_CONNECTION_COOKIE, SESSION_COOKIE
+from cmi.web.cookies import FIRST_CONNECTION as FIRST_CONNECTION_COOKIE
+from cmi.web.cookies import SESSION as SESSION_COOKIE
 from tests.integration.conftest import EMAIL, NEW_PASSWORD
 
 

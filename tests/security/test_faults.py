@@ -13,8 +13,11 @@ import json
 import boto3
 import pytest
 
-from cmi import messages, onboarding
-from cmi.http import FIRST_CONNECTION_COOKIE, SESSION_COOKIE
+from cmi import messages
+from cmi.domain import onboarding
+from cmi.mail import requests
+from cmi.web.cookies import FIRST_CONNECTION as FIRST_CONNECTION_COOKIE
+from cmi.web.cookies import SESSION as SESSION_COOKIE
 from localportal.functions import sqs_event
 from tests.integration.conftest import EMAIL, NEW_PASSWORD
 from tests.security.support import (
@@ -290,7 +293,7 @@ def test_reset_with_the_mail_queue_down_is_committed_and_logged(harness, active,
 
 def mail_requests(harness):
     """Receive the queued mail requests as the event source mapping would."""
-    url = harness.portal.settings.mail_queue_url
+    url = harness.services.settings.mail_queue_url
     return boto3.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
 
 
@@ -324,11 +327,11 @@ def test_reset_mail_that_cannot_be_sent_leaves_no_usable_token_and_is_retried(ha
     assert reset(harness, token).json == {"next": "login"}
 
 
-@pytest.mark.parametrize("kind", ["forgot_identifier", "password_changed", "blocked", "account_activated"])
+@pytest.mark.parametrize("kind", sorted(set(requests.KINDS) - {"forgot_password"}))
 def test_every_mail_kind_failing_is_logged_counted_and_retried(harness, active, capsys, kind):
-    body = {"kind": kind, "identifier": active.identifier, "email": EMAIL}
-    url = harness.portal.settings.mail_queue_url
-    boto3.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(body))
+    about = {"email": EMAIL} if kind == "forgot_identifier" else {"identifier": active.identifier}
+    url = harness.services.settings.mail_queue_url
+    boto3.client("sqs").send_message(QueueUrl=url, MessageBody=requests.dumps(requests.KINDS[kind](**about)))
     queued = mail_requests(harness)
     capsys.readouterr()
     with injected(harness) as faults:
@@ -357,7 +360,7 @@ def test_reset_token_write_failing_sends_no_mail(harness, active):
     sent_before = len(harness.mails())
     tokens_before = harness.table("TokensTable")
     with injected(harness) as faults:
-        faults.fail("dynamodb", "PutItem", THROUGHPUT, when=lambda p: p.get("TableName") == "TokensTable")
+        faults.fail("dynamodb", "TransactWriteItems", THROUGHPUT)
         assert run_mailer(harness, queued)["batchItemFailures"]
     assert harness.table("TokensTable") == tokens_before
     assert len(harness.mails()) == sent_before
@@ -372,7 +375,7 @@ def test_welcome_mail_failing_removes_the_new_account(harness, organisation, cap
     with injected(harness) as faults:
         faults.fail("sesv2", "SendEmail", SES_REJECTED)
         with pytest.raises(Exception, match="MessageRejected"):
-            onboarding.create_account(harness.portal, "00001", "Camille", "Martin", EMAIL)
+            onboarding.create_account(harness.services, "00001", "Camille", "Martin", EMAIL)
     assert snapshot(harness) == before
     from cmi.observability import metrics
 

@@ -1,6 +1,6 @@
 """API fuzzing with schemathesis against the generated OpenAPI document, on the real handlers in-process.
 
-Every operation of `tools.openapi.build()` gets positive cases (valid per the schema) and, when it has a
+Every operation of `localportal.openapi.build()` gets positive cases (valid per the schema) and, when it has a
 body, negative cases (schema-violating bodies), sent through a tiny WSGI adapter around
 `Runtime.call_api` (the same API Gateway proxy events as the local portal). Cookies are sometimes
 valid (minted for a real account), sometimes forged; Origin and Content-Type vary too.
@@ -29,13 +29,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cmi import onboarding
-from cmi.http import FIRST_CONNECTION_COOKIE, SESSION_COOKIE
-from localportal import template
+from cmi.domain import onboarding
+from cmi.web.cookies import FIRST_CONNECTION as FIRST_CONNECTION_COOKIE
+from cmi.web.cookies import SESSION as SESSION_COOKIE
+from localportal import openapi, template
 from tests.conftest import PORTAL_URL
 from tests.integration.conftest import EMAIL, Agent
 from tests.security.support import french_error_problem, mint
-from tools import openapi
 
 # Per operation: positive examples, and negative ones when there is a body to break. 8 operations,
 # 5 with a body: 8 * 90 + 5 * 70 = 1,070 generated requests.
@@ -136,14 +136,14 @@ def _plausible(active: Agent, pending: Agent, reset_token: str) -> dict[str, st.
 def _cookies(choice: str, harness: Any, active: Agent, pending: Agent, junk: str) -> dict[str, str]:
     """Cookies of one request: none, valid (minted now), swapped kinds, forged or junk."""
     if choice == "session":
-        return {SESSION_COOKIE: mint(harness.portal, "session", active.identifier, idle=1800)}
+        return {SESSION_COOKIE: mint(harness.services, "session", active.identifier, idle=1800)}
     if choice == "first_connection":
-        return {FIRST_CONNECTION_COOKIE: mint(harness.portal, "first_connection", pending.identifier)}
+        return {FIRST_CONNECTION_COOKIE: mint(harness.services, "first_connection", pending.identifier)}
     if choice == "swapped":
         # A session token where a first-connection pass is expected, and the other way round.
         return {
-            SESSION_COOKIE: mint(harness.portal, "first_connection", pending.identifier),
-            FIRST_CONNECTION_COOKIE: mint(harness.portal, "session", active.identifier, idle=1800),
+            SESSION_COOKIE: mint(harness.services, "first_connection", pending.identifier),
+            FIRST_CONNECTION_COOKIE: mint(harness.services, "session", active.identifier, idle=1800),
         }
     if choice == "forged":
         return {SESSION_COOKIE: junk, FIRST_CONNECTION_COOKIE: junk}
@@ -209,7 +209,7 @@ class Fuzzer:
 
 def test_schemathesis_fuzzing_of_every_operation(harness, active):
     # `active` went through its first connection: another référent stays pending, for the first-connection routes.
-    new = onboarding.create_account(harness.portal, "00001", "Lucie", "Bernard", "lucie.bernard@exemple.fr")
+    new = onboarding.create_account(harness.services, "00001", "Lucie", "Bernard", "lucie.bernard@exemple.fr")
     pending = Agent(new.account.identifier, new.temporary_password, new.account.email)
     schema = schemathesis.openapi.from_dict(openapi.build())
     operations = _operations(schema)

@@ -11,9 +11,10 @@ import contextlib
 import json
 import re
 
-from cmi import onboarding
-from cmi.http import FIRST_CONNECTION_COOKIE, SESSION_COOKIE
+from cmi.domain import onboarding
 from cmi.observability import metrics
+from cmi.web.cookies import FIRST_CONNECTION as FIRST_CONNECTION_COOKIE
+from cmi.web.cookies import SESSION as SESSION_COOKIE
 from tests.security.support import (
     SQS_DOWN,
     THROUGHPUT,
@@ -44,9 +45,9 @@ def reset_links(harness, email):
 def run_every_flow(harness, secrets):
     """The flows of the portal, successes and failures; every secret met is added to `secrets`."""
     post, get = harness.post, harness.get
-    onboarding.create_organisation(harness.portal, "00001", "MDPH du Rhône")
-    new = onboarding.create_account(harness.portal, "00001", "Camille", "Martin", EMAIL)
-    other = onboarding.create_account(harness.portal, "00001", "Dominique", "Petit", OTHER_EMAIL, role="profile")
+    onboarding.create_organisation(harness.services, "00001", "MDPH du Rhône")
+    new = onboarding.create_account(harness.services, "00001", "Camille", "Martin", EMAIL)
+    other = onboarding.create_account(harness.services, "00001", "Dominique", "Petit", OTHER_EMAIL, role="profile")
     identifier = new.account.identifier
     secrets |= {new.temporary_password, other.temporary_password}
 
@@ -122,7 +123,7 @@ def run_every_flow(harness, secrets):
     with injected(harness) as faults:
         faults.fail("sesv2", "SendEmail", SES_UNVERIFIED)
         with contextlib.suppress(Exception):  # the failure itself is the point
-            onboarding.create_account(harness.portal, "00001", "Alex", "Durand", UNKNOWN_EMAIL)
+            onboarding.create_account(harness.services, "00001", "Alex", "Durand", UNKNOWN_EMAIL)
     metrics.flush_metrics()  # outside a handler (as cmi-admin), metrics wait for a flush
     return identifier
 

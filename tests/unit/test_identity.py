@@ -3,7 +3,7 @@ import re
 import pytest
 
 from cmi import messages
-from cmi.identity import check_email, check_identifier, is_emitter_code, mask_email
+from cmi.domain.identity import check_email, check_identifier, is_emitter_code, mask_email
 
 
 def test_identifier_is_trimmed_and_upper_cased():

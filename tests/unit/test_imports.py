@@ -55,5 +55,5 @@ def test_traced_invocation_without_the_xray_sdk_still_answers(monkeypatch):
         importlib.util, "find_spec", lambda name, *a: None if name == "aws_xray_sdk" else real_find_spec(name, *a)
     )
     assert observability._tracing_enabled() is False
-    handler = observability.entry(lambda event: {"statusCode": 204}, None)
+    handler = observability.entry(lambda event, context: {"statusCode": 204}, None)
     assert handler({}, LambdaContext("LoginFunction")) == {"statusCode": 204}

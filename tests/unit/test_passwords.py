@@ -5,7 +5,7 @@ from argon2 import PasswordHasher as RawHasher
 from argon2 import Type
 
 from cmi import messages
-from cmi.passwords import (
+from cmi.domain.passwords import (
     MAX_LENGTH,
     Hasher,
     PersonalData,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from cmi.errors import Throttled
-from cmi.throttle import LoginThrottle, Policy
+from cmi.domain.errors import TooManyAttempts as Throttled
+from cmi.domain.throttling import LoginThrottle, Policy
 
 POLICY = Policy(free_failures=5, base_delay=60, max_delay=900, block_failures=25, window=86400)
 T0 = 1_800_000_000
@@ -24,7 +24,7 @@ def test_after_the_fifth_failure_the_next_attempt_waits_one_minute():
     state = LoginThrottle(failures=5, last_failure_at=T0, window_start=T0, window_failures=5)
     with pytest.raises(Throttled) as caught:
         state.check(T0 + 59, POLICY)
-    assert caught.value.retry_after == 1
+    assert caught.value.wait_seconds == 1
     state.check(T0 + 60, POLICY)
 
 
@@ -32,7 +32,7 @@ def test_retry_after_counts_whole_seconds_up():
     state = LoginThrottle(failures=6, last_failure_at=T0, window_start=T0, window_failures=6)
     with pytest.raises(Throttled) as caught:
         state.check(T0, POLICY)
-    assert caught.value.retry_after == 120
+    assert caught.value.wait_seconds == 120
     assert "2 minutes" in caught.value.message
 
 
@@ -41,6 +41,6 @@ def test_blocked_at_25_failures_until_the_window_ends():
     with pytest.raises(Throttled) as caught:
         state.check(T0 + 5000, POLICY)
     assert "bloqué" in caught.value.message
-    assert caught.value.retry_after == 86400 - 5000
+    assert caught.value.wait_seconds == 86400 - 5000
     # When the 24 h window is over the block ends (only the consecutive delay could remain).
     state.check(T0 + 86400, POLICY)

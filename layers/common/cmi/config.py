@@ -10,7 +10,6 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -82,8 +81,3 @@ class Settings:
             except ValueError:
                 raise ValueError(f"{item.name.upper()} must be a whole number, not {raw!r}") from None
         return cls(**values)
-
-
-@lru_cache(maxsize=1)
-def settings() -> Settings:
-    return Settings.from_env()

@@ -10,13 +10,10 @@ import os
 import threading
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aws_lambda_powertools.logging import Logger, correlation_paths
+from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
-
-if TYPE_CHECKING:
-    from cmi.http import Api
 
 logger = Logger()
 metrics = Metrics()
@@ -53,14 +50,14 @@ def _tracing_enabled() -> bool:
     return importlib.util.find_spec("aws_xray_sdk") is not None
 
 
-def entry(resolve: Callable[[dict[str, Any]], dict[str, Any]], correlation_path: str | None) -> LambdaHandler:
-    """Wrap a resolver into a Lambda handler with correlation id, metrics flush and lazy tracing."""
+def entry(resolve: LambdaHandler, correlation_path: str | None) -> LambdaHandler:
+    """Wrap a handler with the correlation id in logs, a metrics flush and lazy tracing."""
     traced: list[LambdaHandler] = []
 
     @logger.inject_lambda_context(correlation_id_path=correlation_path, clear_state=True)
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
-            return resolve(event)
+            return resolve(event, context)
         finally:
             _flush_metrics()
 
@@ -76,7 +73,3 @@ def entry(resolve: Callable[[dict[str, Any]], dict[str, Any]], correlation_path:
         return result
 
     return lambda_handler
-
-
-def api_entry(api: Api) -> LambdaHandler:
-    return entry(api.resolve, correlation_paths.API_GATEWAY_REST)

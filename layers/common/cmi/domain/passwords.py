@@ -17,7 +17,7 @@ MIN_NAME_LENGTH = 3
 TEMPORARY_LENGTH = 15
 _TEMPORARY_SPECIALS = "!#$%&*+-=?@_"
 _TEMPORARY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789" + _TEMPORARY_SPECIALS
-_COMMON_FILE = Path(__file__).with_name("data") / "common-passwords.txt"
+_COMMON_FILE = Path(__file__).parent.parent / "data" / "common-passwords.txt"
 
 
 @lru_cache(maxsize=1)

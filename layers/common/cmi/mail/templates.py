@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
-from cmi.accounts import Account
-from cmi.mailer import Mail
+from cmi.domain.model import Account
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+
 
 PORTAL_NAME = "Portail Carte Mobilité Inclusion Organisme"
 _SIGNATURE = "L'équipe du Portail Carte Mobilité Inclusion Organisme"

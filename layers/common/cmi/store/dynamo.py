@@ -1,4 +1,4 @@
-"""Thin helpers over the low-level DynamoDB client (faster to load and call than the resource API)."""
+"""Helpers over the low-level DynamoDB client (lighter than the resource API) and AWS error codes."""
 
 from __future__ import annotations
 
@@ -57,3 +57,33 @@ def is_condition_failure(exc: BaseException) -> bool:
             r in ("None", "ConditionalCheckFailed") for r in reasons
         )
     return False
+
+
+# Dependency failures worth a retry (answered 503 + Retry-After, nothing changed).
+_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "TransactionCanceledException",
+        "TransactionConflictException",
+        "LimitExceededException",
+        "RequestThrottled",
+    }
+)
+_NETWORK_ERRORS = frozenset(
+    {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"}
+)
+
+
+def is_transient(exc: BaseException) -> tuple[bool, str]:
+    """Whether retrying later may help (AWS throttled, failed on its side, or could not be reached), and the code."""
+    code = error_code(exc)
+    # Any 5xx from AWS (SQS "InternalError", SES "ServiceUnavailable"…) is on their side.
+    transient = code in _TRANSIENT_CODES or http_status(exc) >= 500 or type(exc).__name__ in _NETWORK_ERRORS
+    return transient, code or type(exc).__name__

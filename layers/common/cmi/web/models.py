@@ -1,4 +1,4 @@
-"""Request and response bodies of the API. The OpenAPI document is generated from these."""
+"""Request and response bodies of the API; the OpenAPI document is generated from them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
-from cmi import identity, messages, passwords
+from cmi import messages
+from cmi.domain import identity, passwords
 
 # Bounds that keep absurd inputs out of argon2 and the logs; the policy says 128 for new passwords.
 _TEXT_MAX = 1024

@@ -1,15 +1,18 @@
-"""Request parsing and error mapping: bad input always gets a French 4xx, never a 5xx."""
+"""The shared resolver: bad input always gets a French 4xx, never a 5xx; guards before the body."""
 
 import base64
 import json
+from typing import ClassVar
 
 import pytest
+from aws_lambda_powertools.event_handler import Response
 
-from cmi import messages
+from cmi import container, messages
 from cmi.config import Settings
-from cmi.errors import Unavailable
-from cmi.http import Api, Cookie, Request, Response, parse_cookies
-from cmi.models import LoginRequest, MessageResponse
+from cmi.domain.errors import NotAuthenticated, TooManyAttempts
+from cmi.web import cookies
+from cmi.web.app import no_body, resolver
+from cmi.web.models import LoginRequest, MessageResponse
 
 SETTINGS = Settings(
     accounts_table="a",
@@ -19,24 +22,49 @@ SETTINGS = Settings(
     portal_url="https://portail.test/",
     sender_email="ne-pas-repondre@portail.test",
 )
-api = Api(lambda: SETTINGS)
-seen: list[Request] = []
+app = resolver()
+seen: list[tuple[LoginRequest, str | None]] = []
 
 
-@api.route("POST", "/api/login", summary="test", body=LoginRequest, responses={200: MessageResponse})
-def _login(request: Request) -> Response:
-    seen.append(request)
-    return Response(200, {"message": "ok"}, cookies=[Cookie.set("__Host-x", "v", 60)])
+@pytest.fixture(autouse=True)
+def settings():
+    with container.override(container.Container(settings=SETTINGS)):
+        yield
 
 
-@api.route("GET", "/api/boom", summary="test", responses={200: MessageResponse})
-def _boom(request: Request) -> Response:
+@app.post("/api/login")
+def _login(body: LoginRequest, session: cookies.SessionToken = None) -> Response[MessageResponse]:
+    seen.append((body, session))
+    return Response(200, body={"message": "ok"}, cookies=[cookies.make("__Host-x", "v", 60)])
+
+
+@app.post("/api/logout", middlewares=[no_body])
+def _logout() -> Response[None]:
+    return Response(204, body="")
+
+
+@app.get("/api/boom")
+def _boom() -> MessageResponse:
     raise RuntimeError("secret detail")
 
 
-@api.route("GET", "/api/busy", summary="test", responses={200: MessageResponse})
-def _busy(request: Request) -> Response:
-    raise Unavailable(messages.UNAVAILABLE, 2)
+class _Busy(Exception):
+    response: ClassVar = {"Error": {"Code": "ThrottlingException"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+
+
+@app.get("/api/busy")
+def _busy() -> MessageResponse:
+    raise _Busy
+
+
+@app.get("/api/wait")
+def _wait() -> MessageResponse:
+    raise TooManyAttempts("Trop de tentatives.", 59.2)
+
+
+@app.get("/api/who")
+def _who() -> MessageResponse:
+    raise NotAuthenticated(messages.NOT_AUTHENTICATED)
 
 
 def event(body=None, *, headers=None, method="POST", path="/api/login", b64=False):
@@ -56,19 +84,28 @@ def event(body=None, *, headers=None, method="POST", path="/api/login", b64=Fals
 
 
 def call(*args, **kwargs):
-    result = api.resolve(event(*args, **kwargs))
-    return result["statusCode"], json.loads(result["body"]) if result["body"] else None, result
+    result = app.resolve(event(*args, **kwargs), {})
+    headers = {k: v[-1] for k, v in result["multiValueHeaders"].items() if k != "Set-Cookie"}
+    return result["statusCode"], json.loads(result["body"]) if result["body"] else None, {**result, "headers": headers}
 
 
 def test_valid_body_reaches_the_route_normalised():
     status, body, result = call({"identifier": " 00001abc ", "password": "x"})
     assert status == 200
-    assert seen[-1].body.identifier == "00001ABC"
-    assert seen[-1].source_ip == "203.0.113.9"
+    assert seen[-1][0].identifier == "00001ABC"
     assert result["multiValueHeaders"]["Set-Cookie"] == [
-        "__Host-x=v; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=60"
+        "__Host-x=v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Strict"
     ]
     assert result["headers"]["Cache-Control"] == "no-store"
+    assert result["headers"]["X-Content-Type-Options"] == "nosniff"
+    assert result["headers"]["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_the_session_cookie_reaches_the_route_first_value_kept():
+    call({"identifier": "00001abc", "password": "x"}, headers={"Cookie": "a=1; __Host-cmi-session=tok; junk"})
+    assert seen[-1][1] == "tok"
+    call({"identifier": "00001abc", "password": "x"})
+    assert seen[-1][1] is None
 
 
 def test_empty_fields_give_both_manual_messages():
@@ -134,8 +171,30 @@ def test_foreign_origin_is_refused_and_portal_origin_accepted():
 
 
 def test_unknown_route_and_method_get_french_answers():
+    # API Gateway answers these itself (GatewayResponses); a function reached that way still answers French.
     assert call(None, method="GET", path="/api/nothing")[:2] == (404, {"message": messages.NOT_FOUND})
-    assert call(None, method="DELETE", path="/api/login")[:2] == (405, {"message": messages.METHOD_NOT_ALLOWED})
+    assert call(None, method="DELETE", path="/api/login")[:2] == (404, {"message": messages.NOT_FOUND})
+
+
+def test_foreign_origin_is_refused_before_the_body_is_judged():
+    status, body, _ = call({"identifier": 5}, headers={"Origin": "https://evil.example"})
+    assert (status, body) == (403, {"message": messages.ORIGIN_REFUSED})
+
+
+@pytest.mark.parametrize("raw", [None, "", "{}"])
+def test_a_route_without_body_takes_none_or_an_empty_object(raw):
+    assert call(raw, path="/api/logout")[0] == 204
+
+
+@pytest.mark.parametrize("raw", ["x", '{"a":1}'])
+def test_a_route_without_body_refuses_anything_else(raw):
+    assert call(raw, path="/api/logout")[:2] == (400, {"message": messages.BODY_NOT_JSON})
+
+
+def test_domain_errors_become_statuses_here_only():
+    assert call(None, method="GET", path="/api/who")[:2] == (401, {"message": messages.NOT_AUTHENTICATED})
+    status, body, result = call(None, method="GET", path="/api/wait")
+    assert (status, body, result["headers"]["Retry-After"]) == (429, {"message": "Trop de tentatives."}, "60")
 
 
 def test_an_unexpected_error_is_a_generic_500_without_details():
@@ -148,7 +207,3 @@ def test_unavailable_dependency_gives_503_with_retry_after():
     status, body, result = call(None, method="GET", path="/api/busy")
     assert (status, body) == (503, {"message": messages.UNAVAILABLE})
     assert result["headers"]["Retry-After"] == "2"
-
-
-def test_cookie_header_parsing_keeps_the_first_value_and_ignores_junk():
-    assert parse_cookies('a=1; b="2"; a=3; junk; =x') == {"a": "1", "b": "2"}

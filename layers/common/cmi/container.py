@@ -1,0 +1,128 @@
+"""The process's dependencies in one container: settings, clock, randomness, AWS clients, stores, mail.
+
+Built once per process on first use (never at import) and reused by warm invocations; tests and
+the local portal swap it with `override`. AWS clients are created on first use.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from cmi.config import Settings
+from cmi.domain.passwords import Hasher
+from cmi.domain.throttling import Policy
+from cmi.mail.queue import MailQueue
+from cmi.mail.ses import SesSender
+from cmi.store.accounts import AccountRepository
+from cmi.store.throttle import ThrottleRepository
+from cmi.store.tokens import TokenRepository
+from cmi.store.unit_of_work import DynamoUnitOfWork
+
+Clock = Callable[[], float]
+
+
+class Randomness:
+    """CSPRNG-backed source of tokens and temporary secrets (replaceable in tests)."""
+
+    def token(self) -> str:
+        # 256 bits, URL-safe (the reset token travels in a URL fragment).
+        return secrets.token_urlsafe(32)
+
+    def choice(self, alphabet: str) -> str:
+        return secrets.choice(alphabet)
+
+
+def aws_client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # Fail fast: API Gateway gives up at 29 s and a person is waiting.
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+    factory: Callable[..., Any] = boto3.client  # the stubs only know literal service names
+    return factory(service, config=config)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock = time.time
+    random: Randomness = field(default_factory=Randomness)
+    client_factory: Callable[[str], Any] = aws_client
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self.client_factory("dynamodb")
+
+    @cached_property
+    def sqs(self) -> Any:
+        return self.client_factory("sqs")
+
+    @cached_property
+    def ses(self) -> Any:
+        return self.client_factory("sesv2")
+
+    @cached_property
+    def accounts(self) -> AccountRepository:
+        return AccountRepository(self.dynamodb, self.settings.accounts_table, self.settings.throttle_table)
+
+    @cached_property
+    def tokens(self) -> TokenRepository:
+        return TokenRepository(self.dynamodb, self.settings.tokens_table)
+
+    @cached_property
+    def throttle(self) -> ThrottleRepository:
+        return ThrottleRepository(self.dynamodb, self.settings.throttle_table, Policy.from_settings(self.settings))
+
+    @cached_property
+    def hasher(self) -> Hasher:
+        s = self.settings
+        return Hasher(s.argon2_memory_kib, s.argon2_time_cost, s.argon2_parallelism)
+
+    @cached_property
+    def mail_requests(self) -> MailQueue:
+        return MailQueue(self.sqs, self.settings.mail_queue_url)
+
+    @cached_property
+    def mailer(self) -> SesSender:
+        return SesSender(self.ses, self.settings.sender_email)
+
+    def unit_of_work(self) -> DynamoUnitOfWork:
+        s = self.settings
+        return DynamoUnitOfWork(self.dynamodb, s.accounts_table, s.tokens_table, s.throttle_table)
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def new_token(self) -> str:
+        return self.random.token()
+
+    def pick(self, alphabet: str) -> str:
+        return self.random.choice(alphabet)
+
+
+_current: Container | None = None
+
+
+def container() -> Container:
+    """The process's container, built from the environment on first use."""
+    global _current  # noqa: PLW0603 - one per process, like Lambda's execution environment
+    if _current is None:
+        _current = Container(settings=Settings.from_env())
+    return _current
+
+
+@contextmanager
+def override(replacement: Container) -> Iterator[Container]:
+    """Run with another container (tests, local portal), then put the previous one back."""
+    global _current  # noqa: PLW0603
+    previous, _current = _current, replacement
+    try:
+        yield replacement
+    finally:
+        _current = previous

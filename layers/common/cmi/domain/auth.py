@@ -1,0 +1,112 @@
+"""Login, sessions and logout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cmi import messages
+from cmi.domain.errors import NotAuthenticated, TooManyAttempts
+from cmi.domain.model import Account, TokenKind, TokenRecord
+from cmi.domain.ports import Services
+from cmi.domain.throttling import LoginThrottle
+from cmi.mail.requests import IdentifierBlocked
+from cmi.observability import count, logger
+
+# Refreshing the idle timer at most once a minute spares a write per request.
+TOUCH_INTERVAL_SECONDS = 60
+# Longer values are not tokens we issued: refused without a lookup.
+MAX_TOKEN_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A new session (next: home) or first-connection pass (next: first_connection) and its lifetime."""
+
+    next: Literal["home", "first_connection"]
+    token: str
+    lifetime_seconds: int
+
+
+def _fail(services: Services, identifier: str, throttle: LoginThrottle, now: int) -> NotAuthenticated:
+    state = services.throttle.record_failure(identifier, throttle, now)
+    count("LoginFailed")
+    if state.window_failures == services.throttle.policy.block_failures:
+        # Exactly one request sees the counter reach the threshold; the mailer checks the account exists.
+        count("IdentifierBlocked")
+        logger.warning("identifier blocked", extra={"identifier": identifier})
+        services.mail_requests.notify(IdentifierBlocked(identifier))
+    return NotAuthenticated(messages.BAD_CREDENTIALS)
+
+
+def login(services: Services, identifier: str, password: str, previous_session: str | None = None) -> Opened:
+    """Check the credentials; open a session (or a first-connection pass) with a new token.
+
+    The session the browser still held, if any, ends in the same write (no session fixation).
+    """
+    now = services.now()
+    account, throttle = services.accounts.login_state(identifier)
+    try:
+        throttle.check(now, services.throttle.policy)
+    except TooManyAttempts:
+        count("LoginThrottled")
+        raise
+    if account is None:
+        services.hasher.waste(password)
+        raise _fail(services, identifier, throttle, now)
+    if not services.hasher.verify(account.password_hash, password):
+        raise _fail(services, identifier, throttle, now)
+    if account.pending and (account.temp_expires_at or 0) < now:
+        # The agent proved knowledge of the temporary password: saying it expired leaks nothing.
+        count("TemporaryPasswordExpired")
+        raise NotAuthenticated(messages.TEMPORARY_PASSWORD_EXPIRED)
+
+    s = services.settings
+    uow = services.unit_of_work()
+    if throttle.exists:
+        uow.throttle.clear(identifier)
+    if services.hasher.needs_rehash(account.password_hash):
+        uow.accounts.rehash(account, services.hasher.hash(password))
+    if previous_session and len(previous_session) <= MAX_TOKEN_LENGTH:
+        uow.tokens.forget(previous_session)
+    opened: Opened
+    kind: TokenKind
+    if account.pending:
+        kind, idle = "first_connection", None
+        opened = Opened("first_connection", services.new_token(), s.first_connection_minutes * 60)
+    else:
+        kind, idle = "session", s.session_idle_minutes * 60
+        opened = Opened("home", services.new_token(), s.session_absolute_hours * 3600)
+    uow.tokens.issue(opened.token, kind, identifier, account.password_version, now, opened.lifetime_seconds, idle)
+    if not uow.commit():
+        # The password changed between our read and our write: the credentials are no longer right.
+        raise NotAuthenticated(messages.BAD_CREDENTIALS)
+    count("LoginSucceeded" if not account.pending else "FirstConnectionStarted")
+    logger.info("login", extra={"identifier": identifier, "next": opened.next})
+    return opened
+
+
+def current_account(services: Services, raw: str | None, kind: TokenKind = "session") -> tuple[Account, TokenRecord]:
+    """The account behind a session (or first-connection) token, or NotAuthenticated."""
+    expired = messages.NOT_AUTHENTICATED if kind == "session" else messages.FIRST_CONNECTION_EXPIRED
+    if not raw or len(raw) > MAX_TOKEN_LENGTH:
+        raise NotAuthenticated(expired)
+    now = services.now()
+    record = services.tokens.get(kind, raw)
+    if record is None or not record.alive(now):
+        raise NotAuthenticated(expired)
+    account = services.accounts.get(record.identifier)
+    # A password change bumps the version: every session and pass issued before it is void.
+    if account is None or account.password_version != record.password_version:
+        raise NotAuthenticated(expired)
+    if kind == "first_connection" and not account.pending:
+        raise NotAuthenticated(expired)
+    if record.idle_seconds is not None and now - record.last_seen_at >= TOUCH_INTERVAL_SECONDS:
+        services.tokens.touch(record, now)
+    return account, record
+
+
+def logout(services: Services, raw: str | None) -> None:
+    if raw and len(raw) <= MAX_TOKEN_LENGTH:
+        services.tokens.delete(raw)
+        count("Logout")

@@ -1,0 +1,166 @@
+"""What the use cases need from the outside world, as protocols.
+
+The store (DynamoDB), the mail queue and the process container implement them; unit tests use
+in-memory fakes. Reads and single writes are repository operations; writes that must happen
+together go through a unit of work, whose `commit` applies all of them or none.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from cmi.config import Settings
+from cmi.domain.model import Account, Organisation, TokenKind, TokenRecord
+from cmi.domain.passwords import Hasher
+from cmi.domain.throttling import LoginThrottle, Policy
+from cmi.mail.requests import MailRequest
+from cmi.mail.templates import Mail
+
+
+class AccountStore(Protocol):
+    def get(self, identifier: str) -> Account | None: ...
+    def get_organisation(self, code: str) -> Organisation | None: ...
+    def by_email(self, email_lower: str) -> list[Account]: ...
+    def login_state(self, identifier: str) -> tuple[Account | None, LoginThrottle]:
+        """The account (if any) and its throttle state, read together."""
+        ...
+
+    def create_organisation(self, organisation: Organisation) -> bool:
+        """False when the code émetteur is taken."""
+        ...
+
+    def remove_unannounced(self, account: Account) -> None:
+        """Undo the creation of an account whose welcome mail could not be sent."""
+        ...
+
+    def restore_temporary_password(self, previous: Account, replaced: Account) -> None:
+        """Put back the temporary password that `replaced` superseded (its mail could not be sent)."""
+        ...
+
+
+class TokenStore(Protocol):
+    def get(self, kind: TokenKind, raw: str) -> TokenRecord | None: ...
+    def touch(self, record: TokenRecord, now: int) -> None:
+        """Slide the idle timeout (the absolute expiry never moves)."""
+        ...
+
+    def delete(self, raw: str) -> None: ...
+
+
+class ThrottleStore(Protocol):
+    @property
+    def policy(self) -> Policy: ...
+    def get_login(self, identifier: str) -> LoginThrottle: ...
+    def record_failure(self, identifier: str, seen: LoginThrottle, now: int) -> LoginThrottle:
+        """Count one failure atomically; returns the state after it."""
+        ...
+
+    def forget_failures(self, identifier: str) -> bool:
+        """True when there were failures to forget."""
+        ...
+
+    def take_mail_slot(self, scope: str, value: str, now: int, per_hour: int) -> bool: ...
+
+
+class AccountWrites(Protocol):
+    def create(self, account: Account) -> None:
+        """The account, if its identifier is free and its organisation exists."""
+        ...
+
+    def set_password(
+        self, account: Account, password_hash: str, now: int, *, alerts_opt_in: bool | None = None
+    ) -> None:
+        """New password, account active, temporary password gone, version bumped (if unchanged since read)."""
+        ...
+
+    def rehash(self, account: Account, password_hash: str) -> None:
+        """Same password, stronger hash parameters."""
+        ...
+
+    def new_temporary_password(self, account: Account, password_hash: str, expires_at: int) -> None: ...
+
+
+class TokenWrites(Protocol):
+    def issue(
+        self,
+        raw: str,
+        kind: TokenKind,
+        identifier: str,
+        password_version: int,
+        now: int,
+        lifetime_seconds: int,
+        idle_seconds: int | None = None,
+    ) -> None: ...
+
+    def consume(self, record: TokenRecord) -> None:
+        """Delete the token, failing the unit if someone consumed it first (single use)."""
+        ...
+
+    def forget(self, raw: str) -> None:
+        """Delete a token if it is still there."""
+        ...
+
+    def claim_message(self, message_id: str, now: int) -> None:
+        """Fail the unit if this queue message was already processed (SQS delivers at least once)."""
+        ...
+
+    def release_message(self, message_id: str) -> None: ...
+
+
+class ThrottleWrites(Protocol):
+    def clear(self, identifier: str) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def accounts(self) -> AccountWrites: ...
+    @property
+    def tokens(self) -> TokenWrites: ...
+    @property
+    def throttle(self) -> ThrottleWrites: ...
+    def commit(self) -> bool:
+        """Apply every write or none; False when a condition lost (a concurrent change won)."""
+        ...
+
+
+class MailRequests(Protocol):
+    def send(self, request: MailRequest) -> None:
+        """Queue a request for the mailer (raises when the queue is unavailable)."""
+        ...
+
+    def notify(self, request: MailRequest) -> None:
+        """Queue an informative mail after a committed change: a failure is logged, never raised."""
+        ...
+
+
+class MailSender(Protocol):
+    def send(self, mail: Mail) -> None: ...
+
+
+class Services(Protocol):
+    """Everything a use case may use: configuration, time, randomness, stores, mail."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def accounts(self) -> AccountStore: ...
+    @property
+    def tokens(self) -> TokenStore: ...
+    @property
+    def throttle(self) -> ThrottleStore: ...
+    @property
+    def hasher(self) -> Hasher: ...
+    @property
+    def mail_requests(self) -> MailRequests: ...
+    @property
+    def mailer(self) -> MailSender: ...
+    def now(self) -> int: ...
+    def new_token(self) -> str:
+        """256 random bits, URL-safe."""
+        ...
+
+    def pick(self, alphabet: str) -> str:
+        """One character, from a CSPRNG."""
+        ...
+
+    def unit_of_work(self) -> UnitOfWork: ...

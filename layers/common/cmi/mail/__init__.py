@@ -1,0 +1,1 @@
+"""Mail: typed requests between the API functions and the mailer, French templates, SES sending."""

@@ -1,0 +1,117 @@
+"""What the mailer function does with each mail request: one handler per kind, in a table.
+
+Lookups, rate limits and reset tokens live here, off the HTTP path, so the API answers known
+and unknown inputs with exactly the same work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cmi.domain.identity import mask_email
+from cmi.domain.ports import Services
+from cmi.mail import templates
+from cmi.mail.requests import (
+    AccountActivated,
+    ForgotIdentifier,
+    ForgotPassword,
+    IdentifierBlocked,
+    MailRequest,
+    PasswordChanged,
+)
+from cmi.mail.templates import Mail
+from cmi.observability import count, logger
+from cmi.store.dynamo import error_code
+
+
+class MailNotSent(Exception):
+    """SES refused or failed. Its own message may name the recipient, so only its code is kept."""
+
+
+def _send(services: Services, mail: Mail, kind: str) -> None:
+    try:
+        services.mailer.send(mail)
+    except Exception as exc:
+        count("MailFailed")
+        code = error_code(exc) or type(exc).__name__
+        logger.error("mail not sent", extra={"kind": kind, "to": mask_email(mail.to), "error_code": code})
+        raise MailNotSent(f"{kind}: {code}") from None
+    count("MailSent")
+    logger.info("mail sent", extra={"kind": kind, "to": mask_email(mail.to)})
+
+
+def _forgot_identifier(services: Services, request: ForgotIdentifier, message_id: str) -> None:
+    s = services.settings
+    accounts = services.accounts.by_email(request.email)
+    if not accounts:
+        return
+    if not services.throttle.take_mail_slot("EMAIL", request.email, services.now(), s.mails_per_hour):
+        count("MailRateLimited")
+        return
+    _send(services, templates.identifier_reminder(accounts[0].email, accounts, s.portal_url), request.kind)
+
+
+def _forgot_password(services: Services, request: ForgotPassword, message_id: str) -> None:
+    s = services.settings
+    account = services.accounts.get(request.identifier)
+    if account is None:
+        return
+    now = services.now()
+    raw = services.new_token()
+    # The link and the claim on this message are one write: a message SQS delivers twice makes one link.
+    uow = services.unit_of_work()
+    uow.tokens.claim_message(message_id, now)
+    uow.tokens.issue(raw, "reset", account.identifier, account.password_version, now, s.reset_link_minutes * 60)
+    if not uow.commit():
+        count("MailDuplicate")
+        logger.info("mail request already processed", extra={"kind": request.kind})
+        return
+    if not services.throttle.take_mail_slot("ID", account.identifier, now, s.mails_per_hour):
+        count("MailRateLimited")
+        services.tokens.delete(raw)
+        return
+    link = f"{s.portal_url}/modification-mot-de-passe.html#token={raw}"
+    try:
+        _send(services, templates.reset_link(account, link, s.reset_link_minutes), request.kind)
+    except MailNotSent:
+        # A link nobody received must not stay usable; SQS will retry this message.
+        undo = services.unit_of_work()
+        undo.tokens.forget(raw)
+        undo.tokens.release_message(message_id)
+        undo.commit()
+        raise
+
+
+def _password_changed(services: Services, request: PasswordChanged, message_id: str) -> None:
+    account = services.accounts.get(request.identifier)
+    if account is not None:
+        mail = templates.password_changed(account, services.now(), services.settings.portal_url)
+        _send(services, mail, request.kind)
+
+
+def _account_activated(services: Services, request: AccountActivated, message_id: str) -> None:
+    account = services.accounts.get(request.identifier)
+    if account is not None:
+        _send(services, templates.account_activated(account, services.settings.portal_url), request.kind)
+
+
+def _identifier_blocked(services: Services, request: IdentifierBlocked, message_id: str) -> None:
+    s = services.settings
+    account = services.accounts.get(request.identifier)
+    if account is not None:
+        mail = templates.identifier_blocked(account, s.block_failures, s.block_window_hours, s.portal_url)
+        _send(services, mail, request.kind)
+
+
+HANDLERS: dict[type[Any], Callable[[Services, Any, str], None]] = {
+    ForgotIdentifier: _forgot_identifier,
+    ForgotPassword: _forgot_password,
+    PasswordChanged: _password_changed,
+    AccountActivated: _account_activated,
+    IdentifierBlocked: _identifier_blocked,
+}
+
+
+def deliver(services: Services, request: MailRequest, message_id: str) -> None:
+    HANDLERS[type(request)](services, request, message_id)

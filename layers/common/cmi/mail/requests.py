@@ -1,0 +1,73 @@
+"""Mail requests: the contract between the API functions (producers) and the mailer (consumer).
+
+One frozen dataclass per kind, told apart by its `kind` tag: a discriminated union that both
+sides import. A request names who it is about, never a secret: the mailer makes tokens itself.
+Dataclasses rather than pydantic models keep pydantic out of the mailer's cold start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class ForgotIdentifier:
+    """Remind every identifier tied to this address (if any)."""
+
+    email: str
+    kind: Literal["forgot_identifier"] = "forgot_identifier"
+
+
+@dataclass(frozen=True)
+class ForgotPassword:
+    """Send a reset link to the account's address (if the account exists)."""
+
+    identifier: str
+    kind: Literal["forgot_password"] = "forgot_password"
+
+
+@dataclass(frozen=True)
+class PasswordChanged:
+    identifier: str
+    kind: Literal["password_changed"] = "password_changed"
+
+
+@dataclass(frozen=True)
+class AccountActivated:
+    identifier: str
+    kind: Literal["account_activated"] = "account_activated"
+
+
+@dataclass(frozen=True)
+class IdentifierBlocked:
+    identifier: str
+    kind: Literal["identifier_blocked"] = "identifier_blocked"
+
+
+MailRequest = ForgotIdentifier | ForgotPassword | PasswordChanged | AccountActivated | IdentifierBlocked
+KINDS: dict[str, type[MailRequest]] = {
+    cls.kind: cls for cls in (ForgotIdentifier, ForgotPassword, PasswordChanged, AccountActivated, IdentifierBlocked)
+}
+
+
+class UnknownMailRequest(ValueError):
+    """A message that is not one of the kinds above (never retried: it cannot get better)."""
+
+
+def dumps(request: MailRequest) -> str:
+    return json.dumps(dataclasses.asdict(request))
+
+
+def loads(body: str) -> MailRequest:
+    try:
+        data: Any = json.loads(body)
+        cls = KINDS[data["kind"]]
+        fields = {f.name for f in dataclasses.fields(cls)}
+        if set(data) != fields or not all(isinstance(v, str) for v in data.values()):
+            raise TypeError
+        return cls(**data)
+    except (ValueError, KeyError, TypeError):
+        raise UnknownMailRequest("not a mail request") from None

@@ -1,0 +1,1 @@
+"""The HTTP side: Powertools resolver factory, request guards, French error answers, cookies, models."""

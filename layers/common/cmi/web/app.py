@@ -1,0 +1,220 @@
+"""The resolver every API function uses: Powertools routing and validation, French answers.
+
+Powertools validates request bodies against the route's pydantic model before any middleware
+runs; the request guards (Origin, JSON only, size) therefore run both as a middleware, for
+requests that validated, and first thing in the validation-error handler, so that a refused
+request gets the guard's answer whatever its body. Nothing a client sends gives a 5xx.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.logging import correlation_paths
+
+from cmi import messages
+from cmi.container import container
+from cmi.domain.errors import DomainError, InvalidInput, LinkNotValid, NotAuthenticated, TooManyAttempts
+from cmi.observability import LambdaHandler, entry, logger
+from cmi.store.dynamo import is_transient
+from cmi.web.models import ErrorsResponse, MessageResponse
+
+JSON = "application/json; charset=utf-8"
+HEADERS = {"Content-Type": JSON, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+RETRY_AFTER_SECONDS = 2
+
+# Error types of pydantic mapped to French; "value_error" carries our own French message.
+_TYPE_MESSAGES = {
+    "extra_forbidden": messages.UNKNOWN_FIELD,
+    "string_type": messages.WRONG_TYPE_TEXT,
+    "bool_type": messages.WRONG_TYPE_BOOLEAN,
+    "string_too_long": messages.FIELD_TOO_LONG,
+}
+# Errors about the body as a whole: not JSON, not an object, absent.
+_BODY_TYPES = frozenset({"json_invalid", "missing", "model_attributes_type", "model_type", "dict_type"})
+_STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 400,
+    LinkNotValid: 400,
+    NotAuthenticated: 401,
+    TooManyAttempts: 429,
+}
+
+
+class Refused(Exception):
+    """A request the API does not take, whatever it asks (status and French message)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def answer(status: int, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(status_code=status, body=body, headers={**HEADERS, **(headers or {})})
+
+
+def _loads(text: str) -> Any:
+    limit = container().settings.max_body_bytes
+    if len(text) > limit or len(text.encode("utf-8", errors="surrogatepass")) > limit:
+        raise json.JSONDecodeError("body too large", "", 0)  # the guard answers BODY_TOO_LARGE
+    try:
+        return json.loads(text)
+    except RecursionError:  # nested thousands deep: malformed for us, not a server error
+        raise json.JSONDecodeError("nested too deep", "", 0) from None
+
+
+def _body_size(app: APIGatewayRestResolver) -> int:
+    event = app.current_event
+    raw = event.body or ""
+    if event.is_base64_encoded:
+        return len(raw) * 3 // 4
+    return len(raw.encode("utf-8", errors="surrogatepass"))
+
+
+def refusal(app: APIGatewayRestResolver) -> Refused | None:
+    """Why this request is refused before its body is even read, if it is."""
+    event = app.current_event
+    if event.http_method == "GET":
+        return None
+    headers = event.headers
+    # CSRF: a browser always sends Origin on POST; SameSite=Strict cookies do the rest.
+    origin = headers.get("origin")
+    if origin is not None and origin != container().settings.portal_origin:
+        return Refused(403, messages.ORIGIN_REFUSED)
+    if _body_size(app) > container().settings.max_body_bytes:
+        return Refused(400, messages.BODY_TOO_LARGE)
+    # A cross-site form cannot send application/json without a CORS preflight, which we never grant.
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if (event.body or content_type) and content_type != "application/json":
+        return Refused(400, messages.CONTENT_TYPE_JSON)
+    return None
+
+
+def _guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    problem = refusal(app)
+    if problem is not None:
+        raise problem
+    response = next_middleware(app)
+    response.headers.update(HEADERS)
+    return response
+
+
+def no_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """For routes that take no body (logout): none, or an empty JSON object."""
+    if (app.current_event.decoded_body or "").strip() not in ("", "{}"):
+        raise Refused(400, messages.BODY_NOT_JSON)
+    return next_middleware(app)
+
+
+def _field_errors(error: RequestValidationError) -> dict[str, str] | None:
+    errors: dict[str, str] = {}
+    for problem in error.errors():
+        loc = [part for part in problem.get("loc", ()) if part != "body"]
+        if problem["type"] in _BODY_TYPES and not any(isinstance(part, str) for part in loc):
+            return None
+        name = str(loc[0]) if loc else "body"
+        if problem["type"] == "value_error":
+            text = str(problem.get("ctx", {}).get("error", messages.INVALID_VALUE))
+        else:
+            text = _TYPE_MESSAGES.get(problem["type"], messages.INVALID_VALUE)
+        errors.setdefault(name, text)
+    return errors
+
+
+def _register_error_answers(app: APIGatewayRestResolver) -> None:
+    def refused(exc: Refused) -> Response[Any]:
+        return answer(exc.status, {"message": exc.message})
+
+    def invalid(exc: RequestValidationError) -> Response[Any]:
+        problem = refusal(app)
+        if problem is not None:
+            return refused(problem)
+        errors = _field_errors(exc)
+        return answer(400, {"errors": errors} if errors else {"message": messages.BODY_NOT_JSON})
+
+    def unsupported(exc: RequestUnsupportedContentType) -> Response[Any]:
+        return refused(refusal(app) or Refused(400, messages.CONTENT_TYPE_JSON))
+
+    def domain(exc: DomainError) -> Response[Any]:
+        if isinstance(exc, InvalidInput):
+            return answer(400, {"errors": exc.errors})
+        status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+        headers = {"Retry-After": str(exc.wait_seconds)} if isinstance(exc, TooManyAttempts) else None
+        return answer(status, {"message": exc.message}, headers)
+
+    def not_found(exc: NotFoundError) -> Response[Any]:
+        return answer(404, {"message": messages.NOT_FOUND})
+
+    def unexpected(exc: Exception) -> Response[Any]:
+        # A request the guards refuse gets their answer, even when reading it failed (multipart without boundary…).
+        problem = refusal(app)
+        if problem is not None:
+            return refused(problem)
+        if isinstance(exc, UnicodeDecodeError | binascii.Error):  # a body that is not base64 of UTF-8 text
+            return answer(400, {"message": messages.BODY_NOT_JSON})
+        transient, code = is_transient(exc)
+        if transient:
+            logger.warning("dependency unavailable", extra={"error_code": code})
+            return answer(503, {"message": messages.UNAVAILABLE}, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        logger.exception("unexpected error")
+        return answer(500, {"message": messages.INTERNAL_ERROR})
+
+    handlers: dict[type[Exception], Callable[[Any], Response[Any]]] = {
+        RequestValidationError: invalid,
+        RequestUnsupportedContentType: unsupported,
+        Refused: refused,
+        DomainError: domain,
+        NotFoundError: not_found,
+        Exception: unexpected,
+    }
+    for kind, handler in handlers.items():
+        app.exception_handler(kind)(handler)
+
+
+def resolver() -> APIGatewayRestResolver:
+    """A REST (v1 proxy) resolver with typed bodies, the request guards and French error answers."""
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        serializer=partial(json.dumps, ensure_ascii=False, separators=(",", ":")),
+        json_body_deserializer=_loads,
+    )
+    app.use([_guard])
+    _register_error_answers(app)
+    return app
+
+
+def documented(*statuses: int, success: int = 200) -> dict[int, Any]:
+    """OpenAPI declarations of the answers a route may give; the success body comes from its return type."""
+    descriptions = {
+        400: "Requête refusée (champs en erreur, JSON invalide, trop volumineuse, lien invalide)",
+        401: "Non authentifié",
+        403: "Origine refusée",
+        429: "Trop de tentatives (en-tête Retry-After)",
+        503: "Service momentanément indisponible (en-tête Retry-After)",
+    }
+    models = {400: ErrorsResponse | MessageResponse}
+    # A 204 has no body: an empty content map keeps Powertools from describing one.
+    ok = {"description": "Succès"} if success != 204 else {"description": "Succès, sans contenu", "content": {}}
+    return {success: ok} | {
+        status: {
+            "description": descriptions[status],
+            "content": {"application/json": {"model": models.get(status, MessageResponse)}},
+        }
+        for status in statuses
+    }
+
+
+def lambda_handler(app: APIGatewayRestResolver) -> LambdaHandler:
+    resolve: Callable[[dict[str, Any], Any], dict[str, Any]] = app.resolve
+    return entry(resolve, correlation_paths.API_GATEWAY_REST)

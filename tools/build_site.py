@@ -118,7 +118,7 @@ def environment() -> Environment:
 def template_error(error: TemplateError, where: str) -> BuildError:
     """The error with the template file and line Jinja reports, or found in the traceback."""
     if isinstance(error, TemplateSyntaxError) and error.lineno:
-        where = f"static-site/{error.name or where}, ligne {error.lineno}"
+        where = f"{f'static-site/{error.name}' if error.name else where}, ligne {error.lineno}"
     else:
         frames = [
             frame

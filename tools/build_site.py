@@ -20,7 +20,8 @@ them into js/password-policy.js for the scripts, so the site never states them i
 
 Only the DSFR files the pages reference (stylesheets, then the fonts and icons those stylesheets
 reference) are copied from node_modules/@gouvfr/dsfr/dist/ into build/site/dsfr/. Broken local
-links and DSFR classes without a loaded stylesheet fail the build.
+links and DSFR classes without a loaded stylesheet fail the build. The site is built beside the
+output folder, which it replaces only once built and checked whole.
 
 Usage: python tools/build_site.py [--out DIR]
 """

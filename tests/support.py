@@ -1,8 +1,11 @@
-"""Test helpers shared by the integration and e2e suites."""
+"""Test helpers shared by the suites and the bench: the in-process stack and its harness, a fake clock."""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,3 +50,97 @@ def answer(proxy: dict[str, Any]) -> ApiAnswer:
         text=text,
         json=json.loads(text) if text else None,
     )
+
+
+PORTAL_URL = "https://portail.cmi.test"
+
+
+@contextmanager
+def stack(clock: Callable[[], float] = time.time, client_factory: Callable[[str], Any] | None = None) -> Iterator[Any]:
+    """The whole template on moto in this process, the handlers' container using `clock` (and `client_factory`).
+
+    The template's static environment must be in os.environ before `cmi` is first imported.
+    """
+    from moto import mock_aws
+
+    from cmi import container
+    from cmi.config import Settings
+    from localportal import aws, template
+    from localportal.runtime import Runtime
+
+    aws.fake_credentials()
+    with mock_aws():
+        runtime = Runtime(template.load(), {"PortalUrl": PORTAL_URL}, aws.client)
+        services = container.Container(settings=Settings.from_env(), clock=clock)
+        if client_factory is not None:
+            services.client_factory = client_factory
+        with container.override(services):
+            yield runtime
+
+
+class Harness:
+    """Calls the handlers of the template as API Gateway and the SQS event source would (tests and bench)."""
+
+    def __init__(self, runtime: Any, clock: Any = None) -> None:
+        self.runtime = runtime
+        self.clock = clock
+        self.cookies: dict[str, str] = {}
+
+    @property
+    def services(self) -> Any:
+        from cmi import container
+
+        return container.container()
+
+    def record(self, body: Any) -> None:
+        """Called with each request body before it is sent (the test suite records secrets here)."""
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> ApiAnswer:
+        """Cookies come from the harness's jar (kept up to date) unless given explicitly (then not kept)."""
+        sent = {"Content-Type": "application/json", "Origin": PORTAL_URL, **(headers or {})}
+        sent = {k: v for k, v in sent.items() if v is not None}
+        jar = self.cookies if cookies is None else cookies
+        if jar:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+        self.record(body)
+        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+        proxy = self.runtime.call_api(method, path, list(sent.items()), data)
+        assert proxy is not None, f"no route {method} {path} in template.yaml"
+        result = answer(proxy)
+        if cookies is None:
+            for name, value in result.cookies.items():
+                if value:
+                    self.cookies[name] = value
+                else:
+                    self.cookies.pop(name, None)
+        return result
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> ApiAnswer:
+        return self.call("POST", path, body, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> ApiAnswer:
+        return self.call("GET", path, **kwargs)
+
+    def deliver_mail(self) -> int:
+        return int(self.runtime.drain_queues())
+
+    def mails(self, to: str | None = None) -> list[Any]:
+        from localportal import aws
+
+        self.deliver_mail()
+        return [m for m in aws.sent_mails() if to is None or to.lower() in m.to.lower()]
+
+    def table(self, name: str) -> list[dict[str, Any]]:
+        import boto3
+
+        client = boto3.client("dynamodb")
+        return sorted(client.scan(TableName=name)["Items"], key=lambda i: i["pk"]["S"])

@@ -33,9 +33,9 @@ from cmi.domain import onboarding
 from cmi.web.cookies import FIRST_CONNECTION as FIRST_CONNECTION_COOKIE
 from cmi.web.cookies import SESSION as SESSION_COOKIE
 from localportal import openapi, template
-from tests.conftest import PORTAL_URL
 from tests.integration.conftest import EMAIL, Agent
 from tests.security.support import french_error_problem, mint
+from tests.support import PORTAL_URL
 
 # Per operation: positive examples, and negative ones when there is a body to break. 8 operations,
 # 5 with a body: 8 * 90 + 5 * 70 = 1,070 generated requests.

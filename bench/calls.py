@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.report import Figure, Section
-from bench.stack import PERSON, Harness, running
+from bench.stack import PERSON, BenchHarness, running
 
 LOGIN_DYNAMODB_MAX = 2
 TOKEN = re.compile(r"#token=([A-Za-z0-9_-]+)")
@@ -33,19 +33,20 @@ class Measured:
         return "; ".join(parts)
 
 
-def _scenarios(h: Harness) -> list[Measured]:
-    from cmi import onboarding, portal
+def _scenarios(h: BenchHarness) -> list[Measured]:
+    from cmi.domain import onboarding
+    from cmi.mail import requests
 
     identifier, password = h.seed_active_account()
     other = ("Dominique", "Durand", "dominique.durand@demo-cmi.fr")
-    pending = onboarding.create_account(portal.current(), "00001", *other)
+    pending = onboarding.create_account(h.services, "00001", *other)
     unknown = "00001" + "9" * 10
     throttled = "00001" + "8" * 10
     known_email, unknown_email = PERSON[2], "camille.mortin@demo-cmi.fr"  # same length: same validation work
     out: list[Measured] = []
 
     def api(method: str, path: str, body: Any = None, cookies: dict[str, str] | None = None) -> Callable[[], int]:
-        return lambda: h.call(method, path, body, cookies).status
+        return lambda: h.call(method, path, body, cookies=cookies).status
 
     def measure(name: str, action: Callable[[], int | str]) -> None:
         h.counter.reset()
@@ -89,14 +90,15 @@ def _scenarios(h: Harness) -> list[Measured]:
     h.purge_queues()
 
     def mail(kind: str, **fields: str) -> Callable[[], str]:
-        return lambda: "failed" if h.mailer({"kind": kind, **fields}).get("batchItemFailures") else "ok"
+        request = requests.KINDS[kind](**fields, kind=kind)
+        return lambda: "failed" if h.mailer(request).get("batchItemFailures") else "ok"
 
     measure("mailer forgot_identifier known", mail("forgot_identifier", email=known_email))
     measure("mailer forgot_identifier unknown", mail("forgot_identifier", email=unknown_email))
     measure("mailer forgot_password known", mail("forgot_password", identifier=identifier))
     measure("mailer forgot_password unknown", mail("forgot_password", identifier=unknown))
     measure("mailer account_activated", mail("account_activated", identifier=identifier))
-    measure("mailer blocked", mail("blocked", identifier=identifier))
+    measure("mailer identifier_blocked", mail("identifier_blocked", identifier=identifier))
 
     # Reset: the link of the last reset mail.
     mail("forgot_password", identifier=identifier)()
@@ -142,7 +144,7 @@ def run() -> Section:
     if unmet:
         section.notes.append("calls over goal: " + ", ".join(unmet))
     section.notes.append(
-        "counted with botocore before-call hooks on the clients of cmi.deps.Deps (moto in-process); "
+        "counted with botocore before-call hooks on the clients of the cmi container (moto in-process); "
         "one count per API call, retries not included; statuses in brackets show the outcome was the one named."
     )
     return section

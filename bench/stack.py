@@ -1,13 +1,13 @@
 """The whole template on moto in this process (as tests/conftest.py does), with every AWS call counted.
 
-The handlers get their clients from `cmi.deps.Deps.client_factory`; the factory here registers
+The stack and harness are the tests' own (tests/support.py); the handlers get their clients from the
+container's `client_factory`, and the factory here registers
 botocore `before-call`/`after-call` hooks on each client, so the counts are the calls the handler
 code makes (the queue draining of the runtime uses its own, uncounted clients).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -15,8 +15,9 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
-from dataclasses import dataclass, fields
 from typing import Any
+
+from tests.support import Harness
 
 PORTAL_URL = "https://portail.cmi.test"
 # The handlers log (INFO) and print EMF metrics as on Lambda, with the template's settings: that work is part
@@ -75,40 +76,25 @@ class CallCounter:
         return result
 
 
-@dataclass
-class Answer:
-    status: int
-    body: Any
-    cookies: dict[str, str]
-
-
-class Harness:
-    """Calls the handlers as API Gateway and the SQS event source would."""
+class BenchHarness(Harness):
+    """The tests' harness with the AWS calls counted; every call says its cookies (none kept between calls)."""
 
     def __init__(self, runtime: Any, counter: CallCounter) -> None:
-        self.runtime = runtime
+        super().__init__(runtime)
         self.counter = counter
 
-    def call(self, method: str, path: str, body: Any = None, cookies: dict[str, str] | None = None) -> Answer:
-        headers = [("Content-Type", "application/json"), ("Origin", PORTAL_URL)]
-        if cookies:
-            headers.append(("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items())))
-        data = b"" if body is None else json.dumps(body).encode()
-        proxy = self.runtime.call_api(method, path, headers, data)
-        assert proxy is not None, f"no route {method} {path} in template.yaml"
-        jar = {}
-        for header in (proxy.get("multiValueHeaders") or {}).get("Set-Cookie", []):
-            name, _, rest = header.partition("=")
-            jar[name] = rest.split(";", 1)[0]
-        text = proxy.get("body") or ""
-        return Answer(int(proxy["statusCode"]), json.loads(text) if text else None, jar)
+    def call(
+        self, method: str, path: str, body: Any = None, cookies: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:
+        return super().call(method, path, body, cookies=cookies or {}, **kwargs)
 
-    def mailer(self, request: dict[str, Any]) -> dict[str, Any]:
+    def mailer(self, request: Any) -> dict[str, Any]:
         """Invoke the queue consumer with one message, as the event source mapping would."""
+        from cmi.mail import requests
         from localportal.functions import sqs_event
 
         _, arn, invoker = self.runtime.consumers[0]
-        message = {"MessageId": str(uuid.uuid4()), "ReceiptHandle": "bench", "Body": json.dumps(request)}
+        message = {"MessageId": str(uuid.uuid4()), "ReceiptHandle": "bench", "Body": requests.dumps(request)}
         result: dict[str, Any] = invoker(sqs_event([message], arn)) or {}
         return result
 
@@ -124,14 +110,13 @@ class Harness:
 
     def seed_active_account(self) -> tuple[str, str]:
         """An organisation and a référent who completed the first connection: (identifier, password)."""
-        from cmi import onboarding, portal
+        from cmi.domain import onboarding
 
-        current = portal.current()
-        onboarding.create_organisation(current, *ORG)
-        created = onboarding.create_account(current, ORG[0], *PERSON)
+        onboarding.create_organisation(self.services, *ORG)
+        created = onboarding.create_account(self.services, ORG[0], *PERSON)
         identifier = created.account.identifier
         login = self.call("POST", "/api/login", {"identifier": identifier, "password": created.temporary_password})
-        assert login.body == {"next": "first_connection"}, login
+        assert login.json == {"next": "first_connection"}, login
         done = self.call(
             "POST",
             "/api/first-connection",
@@ -149,26 +134,18 @@ class Harness:
 
 
 @contextmanager
-def running() -> Iterator[Harness]:
+def running() -> Iterator[BenchHarness]:
     prepare_environment()
-    import boto3
-    from moto import mock_aws
-
-    from cmi import config, deps
-    from localportal import template
-    from localportal.runtime import Runtime
-
     counter = CallCounter()
-    default_factory = next(f.default for f in fields(deps.Deps) if f.name == "client_factory")
+    # Imported under the redirection: Powertools binds its log handler to the stdout of the first import.
+    with redirect_stdout(_SINK):
+        from cmi.container import aws_client
+        from tests.support import stack
 
-    def counted(service: str) -> Any:
-        client = default_factory(service)  # type: ignore[operator]
-        counter.attach(client)
-        return client
+        def counted(service: str) -> Any:
+            client = aws_client(service)
+            counter.attach(client)
+            return client
 
-    with mock_aws(), redirect_stdout(_SINK):
-        runtime = Runtime(template.load(), {"PortalUrl": PORTAL_URL}, boto3.client)
-        config.settings.cache_clear()
-        with deps.use(deps.Deps(settings=config.settings(), client_factory=counted)):
-            yield Harness(runtime, counter)
-        config.settings.cache_clear()
+        with stack(client_factory=counted) as runtime:
+            yield BenchHarness(runtime, counter)

@@ -32,13 +32,11 @@ def run_login() -> Section:
     with running() as h:
         from argon2 import PasswordHasher, Type
 
-        from cmi import portal
-
         identifier, password = h.seed_active_account()
-        s = portal.current().settings
+        s = h.services.settings
         # The floor: one argon2id verification with the configured parameters (template defaults),
         # of the very hash stored for the account.
-        stored = portal.current().accounts.get(identifier)
+        stored = h.services.accounts.get(identifier)
         assert stored is not None
         argon2 = PasswordHasher(
             time_cost=s.argon2_time_cost,
@@ -124,10 +122,8 @@ def _login_failures(
     """Wrong password on a real identifier vs on an unknown one: argon2 verify vs the hash wasted on purpose.
 
     Also returns the time spent inside the AWS calls of each, to tell argon2 from DynamoDB (moto) apart."""
-    from cmi import portal
-
     throttle = h.runtime.client("dynamodb")
-    table = portal.current().settings.throttle_table
+    table = h.services.settings.throttle_table
     times: dict[tuple[str, str], list[float]] = {("login failure", "known"): [], ("login failure", "unknown"): []}
     inside: dict[str, list[float]] = {"known": [], "unknown": []}
     keys = list(times)

@@ -5,14 +5,14 @@ from aws_lambda_powertools.event_handler import Response
 from cmi.container import container
 from cmi.domain import first_connection
 from cmi.web import cookies
-from cmi.web.app import documented, resolver
+from cmi.web.app import answers, resolver
 from cmi.web.app import lambda_handler as handler
 from cmi.web.models import FirstConnectionRequest, NextResponse, PrefillResponse
 
 app = resolver()
 
 
-@app.get("/api/first-connection", summary="Données du compte à créer", responses=documented(401, 503))
+@app.get("/api/first-connection", summary="Données du compte à créer", responses=answers(401, changes=False))
 def prefill(token: cookies.FirstConnectionToken = None) -> PrefillResponse:
     account = first_connection.prefill(container(), token)
     return PrefillResponse(
@@ -26,7 +26,7 @@ def prefill(token: cookies.FirstConnectionToken = None) -> PrefillResponse:
 @app.post(
     "/api/first-connection",
     summary="Créer le compte : nouveau mot de passe et confirmation de l'email",
-    responses=documented(400, 401, 403, 503),
+    responses=answers(401),
 )
 def complete(body: FirstConnectionRequest, token: cookies.FirstConnectionToken = None) -> Response[NextResponse]:
     opened = first_connection.complete(

@@ -2,7 +2,7 @@
 
 from cmi.container import container
 from cmi.domain import recovery
-from cmi.web.app import documented, resolver
+from cmi.web.app import answers, resolver
 from cmi.web.app import lambda_handler as handler
 from cmi.web.models import ForgotPasswordRequest, MessageResponse, NextResponse, ResetPasswordRequest
 
@@ -12,7 +12,7 @@ app = resolver()
 @app.post(
     "/api/forgot-password",
     summary="Recevoir par email un lien de modification du mot de passe",
-    responses=documented(400, 403, 503),
+    responses=answers(),
 )
 def forgot_password(body: ForgotPasswordRequest) -> MessageResponse:
     return MessageResponse(message=recovery.forgot_password(container(), body.identifier))
@@ -21,7 +21,7 @@ def forgot_password(body: ForgotPasswordRequest) -> MessageResponse:
 @app.post(
     "/api/reset-password",
     summary="Choisir un nouveau mot de passe avec le lien reçu",
-    responses=documented(400, 403, 503),
+    responses=answers(),
 )
 def reset_password(body: ResetPasswordRequest) -> NextResponse:
     recovery.reset_password(container(), body.token, body.new_password, body.password_confirmation)

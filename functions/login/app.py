@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from cmi.container import container
 from cmi.domain import auth
 from cmi.web import cookies
-from cmi.web.app import documented, no_body, resolver
+from cmi.web.app import answers, no_body, resolver
 from cmi.web.app import lambda_handler as handler
 from cmi.web.models import LoginRequest, NextResponse, OrganisationView, SessionResponse
 
@@ -17,7 +17,7 @@ app = resolver()
 @app.post(
     "/api/login",
     summary="Se connecter avec l'identifiant et le mot de passe",
-    responses=documented(400, 401, 403, 429, 503),
+    responses=answers(401, 429),
 )
 def login(body: LoginRequest, session: cookies.SessionToken = None) -> Response[NextResponse]:
     opened = auth.login(container(), body.identifier, body.password, session)
@@ -27,7 +27,7 @@ def login(body: LoginRequest, session: cookies.SessionToken = None) -> Response[
 @app.post(
     "/api/logout",
     summary="Se déconnecter",
-    responses=documented(400, 403, 503, success=204),
+    responses=answers(success=204),
     middlewares=[no_body],
 )
 def logout(session: cookies.SessionToken = None) -> Response[Any]:
@@ -35,7 +35,7 @@ def logout(session: cookies.SessionToken = None) -> Response[Any]:
     return Response(204, body="", cookies=[cookies.clear(cookies.SESSION)])
 
 
-@app.get("/api/session", summary="L'agent connecté", responses=documented(401, 503))
+@app.get("/api/session", summary="L'agent connecté", responses=answers(401, changes=False))
 def session(session: cookies.SessionToken = None) -> SessionResponse:
     account, _ = auth.current_account(container(), session)
     return SessionResponse(

@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 
 from cmi import container, messages
-from cmi.domain.model import TokenKind
+from cmi.domain.model import Grant, TokenKind
 
 
 def _template(text: str) -> str:
@@ -51,7 +51,7 @@ def mint(services: Any, kind: TokenKind, identifier: str, lifetime: int = 3600, 
     account = services.accounts.get(identifier)
     raw = services.new_token()
     uow = services.unit_of_work()
-    uow.tokens.issue(raw, kind, identifier, account.password_version, services.now(), lifetime, idle)
+    uow.tokens.issue(raw, Grant(kind, identifier, account.password_version, lifetime, idle), services.now())
     assert uow.commit()
     return raw
 

@@ -331,7 +331,7 @@ def test_reset_mail_that_cannot_be_sent_leaves_no_usable_token_and_is_retried(ha
 def test_every_mail_kind_failing_is_logged_counted_and_retried(harness, active, capsys, kind):
     about = {"email": EMAIL} if kind == "forgot_identifier" else {"identifier": active.identifier}
     url = harness.services.settings.mail_queue_url
-    boto3.client("sqs").send_message(QueueUrl=url, MessageBody=requests.dumps(requests.KINDS[kind](**about)))
+    boto3.client("sqs").send_message(QueueUrl=url, MessageBody=requests.dumps(requests.KINDS[kind](**about, kind=kind)))
     queued = mail_requests(harness)
     capsys.readouterr()
     with injected(harness) as faults:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cmi.config import Settings
-from cmi.domain.model import Account, Organisation, TokenKind, TokenRecord
+from cmi.domain.model import Account, Grant, Organisation, TokenKind, TokenRecord
 from cmi.domain.passwords import Hasher
 from cmi.domain.throttling import LoginThrottle, Policy
 from cmi.mail.requests import MailRequest
@@ -178,19 +178,10 @@ class FakeAccountWrites(_Writes):
 
 
 class FakeTokenWrites(_Writes):
-    def issue(
-        self,
-        raw: str,
-        kind: TokenKind,
-        identifier: str,
-        password_version: int,
-        now: int,
-        lifetime_seconds: int,
-        idle_seconds: int | None = None,
-    ) -> None:
-        record = TokenRecord(
-            _digest(raw), kind, identifier, password_version, now, now + lifetime_seconds, now, idle_seconds
-        )
+    def issue(self, raw: str, grant: Grant, now: int) -> None:
+        g = grant
+        record = TokenRecord(_digest(raw), g.kind, g.identifier, g.password_version, now, now + g.lifetime_seconds, now)
+        record = dataclasses.replace(record, idle_seconds=g.idle_seconds)
 
         def apply() -> None:
             self.m.tokens[record.pk] = record

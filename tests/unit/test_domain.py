@@ -8,13 +8,7 @@ from cmi import messages
 from cmi.domain import auth, first_connection, onboarding, recovery
 from cmi.domain.errors import InvalidInput, LinkNotValid, NotAuthenticated, OnboardingError, TooManyAttempts
 from cmi.mail import delivery
-from cmi.mail.requests import (
-    AccountActivated,
-    ForgotIdentifier,
-    ForgotPassword,
-    IdentifierBlocked,
-    PasswordChanged,
-)
+from cmi.mail.requests import AccountNotice, ForgotIdentifier, ForgotPassword
 from tests.unit.fakes import FakeServices
 
 NEW = "Mobilité-Inclusion!2026"
@@ -85,7 +79,7 @@ def test_the_25th_failure_queues_exactly_one_blocked_notice(services, active):
             auth.login(services, active.identifier, "wrong")
         except (NotAuthenticated, TooManyAttempts):
             services.clock.advance(900)
-    assert services.mail_requests.sent == [IdentifierBlocked(active.identifier)]
+    assert services.mail_requests.sent == [AccountNotice(active.identifier, "identifier_blocked")]
     with pytest.raises(TooManyAttempts) as caught:
         auth.login(services, active.identifier, NEW)
     assert caught.value.message == messages.BLOCKED.format(count=25)
@@ -130,7 +124,7 @@ def test_first_connection_activates_once_and_queues_the_activation_mail(services
     session = first_connection.complete(services, opened.token, NEW, NEW, EMAIL.upper(), alerts_opt_in=True)
     account, _ = auth.current_account(services, session.token)
     assert (account.status, account.alerts_opt_in, account.password_version) == ("active", True, 2)
-    assert services.mail_requests.sent == [AccountActivated(account.identifier)]
+    assert services.mail_requests.sent == [AccountNotice(account.identifier, "account_activated")]
     with pytest.raises(NotAuthenticated):  # the pass was consumed
         first_connection.complete(services, opened.token, NEW, NEW, EMAIL, alerts_opt_in=False)
 
@@ -167,7 +161,7 @@ def test_a_reset_link_sets_the_password_once_lifts_the_block_and_voids_other_lin
     first, second = _reset_link(services, active.identifier, "m1"), _reset_link(services, active.identifier, "m2")
     recovery.reset_password(services, first, "Autre-Mot-De-Passe!9", "Autre-Mot-De-Passe!9")
     assert services.throttle.get_login(active.identifier).exists is False
-    assert services.mail_requests.sent == [PasswordChanged(active.identifier)]
+    assert services.mail_requests.sent == [AccountNotice(active.identifier, "password_changed")]
     for used_or_voided in (first, second):
         with pytest.raises(LinkNotValid):
             recovery.reset_password(services, used_or_voided, "Encore-Un-Autre!7", "Encore-Un-Autre!7")

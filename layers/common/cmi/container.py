@@ -1,7 +1,7 @@
 """The process's dependencies in one container: settings, clock, randomness, AWS clients, stores, mail.
 
 Built once per process on first use (never at import) and reused by warm invocations; tests and
-the local portal swap it with `override`. AWS clients are created on first use.
+the local portal swap it with `override`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from cmi.config import Settings
 from cmi.domain.passwords import Hasher
+from cmi.domain.ports import AccountStore, MailRequests, MailSender, ThrottleStore, TokenStore, UnitOfWork
 from cmi.domain.throttling import Policy
 from cmi.mail.queue import MailQueue
 from cmi.mail.ses import SesSender
@@ -48,51 +48,45 @@ def aws_client(service: str) -> Any:
     return factory(service, config=config)
 
 
+class LazyClient:
+    """An AWS client made on first use: a function that never calls SES never pays for its client."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            self._client = self._make()
+        return getattr(self._client, name)
+
+
 @dataclass
 class Container:
+    """Implements the domain's `Services`; built from the settings, AWS clients made when first used."""
+
     settings: Settings
     clock: Clock = time.time
     random: Randomness = field(default_factory=Randomness)
     client_factory: Callable[[str], Any] = aws_client
+    accounts: AccountStore = field(init=False)
+    tokens: TokenStore = field(init=False)
+    throttle: ThrottleStore = field(init=False)
+    hasher: Hasher = field(init=False)
+    mail_requests: MailRequests = field(init=False)
+    mailer: MailSender = field(init=False)
 
-    @cached_property
-    def dynamodb(self) -> Any:
-        return self.client_factory("dynamodb")
-
-    @cached_property
-    def sqs(self) -> Any:
-        return self.client_factory("sqs")
-
-    @cached_property
-    def ses(self) -> Any:
-        return self.client_factory("sesv2")
-
-    @cached_property
-    def accounts(self) -> AccountRepository:
-        return AccountRepository(self.dynamodb, self.settings.accounts_table, self.settings.throttle_table)
-
-    @cached_property
-    def tokens(self) -> TokenRepository:
-        return TokenRepository(self.dynamodb, self.settings.tokens_table)
-
-    @cached_property
-    def throttle(self) -> ThrottleRepository:
-        return ThrottleRepository(self.dynamodb, self.settings.throttle_table, Policy.from_settings(self.settings))
-
-    @cached_property
-    def hasher(self) -> Hasher:
+    def __post_init__(self) -> None:
         s = self.settings
-        return Hasher(s.argon2_memory_kib, s.argon2_time_cost, s.argon2_parallelism)
+        self.dynamodb = LazyClient(lambda: self.client_factory("dynamodb"))
+        self.accounts = AccountRepository(self.dynamodb, s.accounts_table, s.throttle_table)
+        self.tokens = TokenRepository(self.dynamodb, s.tokens_table)
+        self.throttle = ThrottleRepository(self.dynamodb, s.throttle_table, Policy.from_settings(s))
+        self.hasher = Hasher(s.argon2_memory_kib, s.argon2_time_cost, s.argon2_parallelism)
+        self.mail_requests = MailQueue(LazyClient(lambda: self.client_factory("sqs")), s.mail_queue_url)
+        self.mailer = SesSender(LazyClient(lambda: self.client_factory("sesv2")), s.sender_email)
 
-    @cached_property
-    def mail_requests(self) -> MailQueue:
-        return MailQueue(self.sqs, self.settings.mail_queue_url)
-
-    @cached_property
-    def mailer(self) -> SesSender:
-        return SesSender(self.ses, self.settings.sender_email)
-
-    def unit_of_work(self) -> DynamoUnitOfWork:
+    def unit_of_work(self) -> UnitOfWork:
         s = self.settings
         return DynamoUnitOfWork(self.dynamodb, s.accounts_table, s.tokens_table, s.throttle_table)
 

@@ -7,10 +7,10 @@ from typing import Literal
 
 from cmi import messages
 from cmi.domain.errors import NotAuthenticated, TooManyAttempts
-from cmi.domain.model import Account, TokenKind, TokenRecord
+from cmi.domain.model import Account, Grant, TokenKind, TokenRecord
 from cmi.domain.ports import Services
 from cmi.domain.throttling import LoginThrottle
-from cmi.mail.requests import IdentifierBlocked
+from cmi.mail.requests import AccountNotice
 from cmi.observability import count, logger
 
 # Refreshing the idle timer at most once a minute spares a write per request.
@@ -28,6 +28,11 @@ class Opened:
     lifetime_seconds: int
 
 
+def session_grant(services: Services, identifier: str, password_version: int) -> Grant:
+    s = services.settings
+    return Grant("session", identifier, password_version, s.session_absolute_hours * 3600, s.session_idle_minutes * 60)
+
+
 def _fail(services: Services, identifier: str, throttle: LoginThrottle, now: int) -> NotAuthenticated:
     state = services.throttle.record_failure(identifier, throttle, now)
     count("LoginFailed")
@@ -35,7 +40,7 @@ def _fail(services: Services, identifier: str, throttle: LoginThrottle, now: int
         # Exactly one request sees the counter reach the threshold; the mailer checks the account exists.
         count("IdentifierBlocked")
         logger.warning("identifier blocked", extra={"identifier": identifier})
-        services.mail_requests.notify(IdentifierBlocked(identifier))
+        services.mail_requests.notify(AccountNotice(identifier, "identifier_blocked"))
     return NotAuthenticated(messages.BAD_CREDENTIALS)
 
 
@@ -69,15 +74,13 @@ def login(services: Services, identifier: str, password: str, previous_session: 
         uow.accounts.rehash(account, services.hasher.hash(password))
     if previous_session and len(previous_session) <= MAX_TOKEN_LENGTH:
         uow.tokens.forget(previous_session)
-    opened: Opened
-    kind: TokenKind
     if account.pending:
-        kind, idle = "first_connection", None
-        opened = Opened("first_connection", services.new_token(), s.first_connection_minutes * 60)
+        grant = Grant("first_connection", identifier, account.password_version, s.first_connection_minutes * 60)
+        opened = Opened("first_connection", services.new_token(), grant.lifetime_seconds)
     else:
-        kind, idle = "session", s.session_idle_minutes * 60
-        opened = Opened("home", services.new_token(), s.session_absolute_hours * 3600)
-    uow.tokens.issue(opened.token, kind, identifier, account.password_version, now, opened.lifetime_seconds, idle)
+        grant = session_grant(services, account.identifier, account.password_version)
+        opened = Opened("home", services.new_token(), grant.lifetime_seconds)
+    uow.tokens.issue(opened.token, grant, now)
     if not uow.commit():
         # The password changed between our read and our write: the credentials are no longer right.
         raise NotAuthenticated(messages.BAD_CREDENTIALS)

@@ -8,7 +8,7 @@ from cmi.domain.errors import InvalidInput, NotAuthenticated
 from cmi.domain.model import Account
 from cmi.domain.passwords import PersonalData, policy_violations
 from cmi.domain.ports import Services
-from cmi.mail.requests import AccountActivated
+from cmi.mail.requests import AccountNotice
 from cmi.observability import count, logger
 
 
@@ -48,26 +48,18 @@ def complete(
     if errors:
         raise InvalidInput(errors)
 
-    s = services.settings
     now = services.now()
-    opened = auth.Opened("home", services.new_token(), s.session_absolute_hours * 3600)
+    # The session carries the version the account gets now.
+    grant = auth.session_grant(services, account.identifier, account.password_version + 1)
+    opened = auth.Opened("home", services.new_token(), grant.lifetime_seconds)
     uow = services.unit_of_work()
     uow.accounts.set_password(account, services.hasher.hash(new_password), now, alerts_opt_in=alerts_opt_in)
     uow.tokens.consume(record)
-    # The session carries the version the account gets now.
-    uow.tokens.issue(
-        opened.token,
-        "session",
-        account.identifier,
-        account.password_version + 1,
-        now,
-        opened.lifetime_seconds,
-        s.session_idle_minutes * 60,
-    )
+    uow.tokens.issue(opened.token, grant, now)
     if not uow.commit():
         # A concurrent completion with the same pass won; this one changes nothing.
         raise NotAuthenticated(messages.FIRST_CONNECTION_EXPIRED)
     count("FirstConnectionCompleted")
     logger.info("first connection completed", extra={"identifier": account.identifier})
-    services.mail_requests.notify(AccountActivated(account.identifier))
+    services.mail_requests.notify(AccountNotice(account.identifier, "account_activated"))
     return opened

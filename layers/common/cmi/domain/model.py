@@ -43,6 +43,17 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Grant:
+    """What a new token allows: its kind, whose account at which password version, for how long."""
+
+    kind: TokenKind
+    identifier: str
+    password_version: int
+    lifetime_seconds: int
+    idle_seconds: int | None = None
+
+
+@dataclass(frozen=True)
 class TokenRecord:
     """A session, a first-connection pass or a reset link, known by the SHA-256 of its raw value."""
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cmi import messages
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -72,13 +76,17 @@ class Hasher:
     """argon2id with the configured cost; knows when a stored hash should be upgraded."""
 
     def __init__(self, memory_kib: int, time_cost: int, parallelism: int) -> None:
-        # Loaded here: the routes that never hash (forgot-*) do not pay for it at cold start.
+        self.memory_kib, self.time_cost, self.parallelism = memory_kib, time_cost, parallelism
+
+    @cached_property
+    def _argon2(self) -> PasswordHasher:
+        # Loaded on first use: the routes that never hash (forgot-*) do not pay for it at cold start.
         from argon2 import PasswordHasher, Type
 
-        self._argon2 = PasswordHasher(
-            time_cost=time_cost,
-            memory_cost=memory_kib,
-            parallelism=parallelism,
+        return PasswordHasher(
+            time_cost=self.time_cost,
+            memory_cost=self.memory_kib,
+            parallelism=self.parallelism,
             hash_len=32,
             salt_len=16,
             type=Type.ID,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from cmi.config import Settings
-from cmi.domain.model import Account, Organisation, TokenKind, TokenRecord
+from cmi.domain.model import Account, Grant, Organisation, TokenKind, TokenRecord
 from cmi.domain.passwords import Hasher
 from cmi.domain.throttling import LoginThrottle, Policy
 from cmi.mail.requests import MailRequest
@@ -48,8 +48,8 @@ class TokenStore(Protocol):
 
 
 class ThrottleStore(Protocol):
-    @property
-    def policy(self) -> Policy: ...
+    policy: Policy
+
     def get_login(self, identifier: str) -> LoginThrottle: ...
     def record_failure(self, identifier: str, seen: LoginThrottle, now: int) -> LoginThrottle:
         """Count one failure atomically; returns the state after it."""
@@ -81,16 +81,7 @@ class AccountWrites(Protocol):
 
 
 class TokenWrites(Protocol):
-    def issue(
-        self,
-        raw: str,
-        kind: TokenKind,
-        identifier: str,
-        password_version: int,
-        now: int,
-        lifetime_seconds: int,
-        idle_seconds: int | None = None,
-    ) -> None: ...
+    def issue(self, raw: str, grant: Grant, now: int) -> None: ...
 
     def consume(self, record: TokenRecord) -> None:
         """Delete the token, failing the unit if someone consumed it first (single use)."""
@@ -118,6 +109,7 @@ class UnitOfWork(Protocol):
     def tokens(self) -> TokenWrites: ...
     @property
     def throttle(self) -> ThrottleWrites: ...
+
     def commit(self) -> bool:
         """Apply every write or none; False when a condition lost (a concurrent change won)."""
         ...
@@ -140,20 +132,14 @@ class MailSender(Protocol):
 class Services(Protocol):
     """Everything a use case may use: configuration, time, randomness, stores, mail."""
 
-    @property
-    def settings(self) -> Settings: ...
-    @property
-    def accounts(self) -> AccountStore: ...
-    @property
-    def tokens(self) -> TokenStore: ...
-    @property
-    def throttle(self) -> ThrottleStore: ...
-    @property
-    def hasher(self) -> Hasher: ...
-    @property
-    def mail_requests(self) -> MailRequests: ...
-    @property
-    def mailer(self) -> MailSender: ...
+    settings: Settings
+    accounts: AccountStore
+    tokens: TokenStore
+    throttle: ThrottleStore
+    hasher: Hasher
+    mail_requests: MailRequests
+    mailer: MailSender
+
     def now(self) -> int: ...
     def new_token(self) -> str:
         """256 random bits, URL-safe."""

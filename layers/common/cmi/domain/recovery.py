@@ -6,7 +6,7 @@ from cmi import messages
 from cmi.domain.errors import InvalidInput, LinkNotValid
 from cmi.domain.first_connection import password_errors
 from cmi.domain.ports import Services
-from cmi.mail.requests import ForgotIdentifier, ForgotPassword, PasswordChanged
+from cmi.mail.requests import AccountNotice, ForgotIdentifier, ForgotPassword
 from cmi.observability import count, logger
 
 
@@ -44,4 +44,4 @@ def reset_password(services: Services, token: str, new_password: str, password_c
         raise invalid  # used concurrently, or the password changed meanwhile
     count("PasswordReset")
     logger.info("password reset", extra={"identifier": account.identifier})
-    services.mail_requests.notify(PasswordChanged(account.identifier))
+    services.mail_requests.notify(AccountNotice(account.identifier, "password_changed"))

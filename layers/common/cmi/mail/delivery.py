@@ -9,17 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cmi.config import Settings
 from cmi.domain.identity import mask_email
+from cmi.domain.model import Account, Grant
 from cmi.domain.ports import Services
 from cmi.mail import templates
-from cmi.mail.requests import (
-    AccountActivated,
-    ForgotIdentifier,
-    ForgotPassword,
-    IdentifierBlocked,
-    MailRequest,
-    PasswordChanged,
-)
+from cmi.mail.requests import AccountNotice, ForgotIdentifier, ForgotPassword, MailRequest, NoticeKind
 from cmi.mail.templates import Mail
 from cmi.observability import count, logger
 from cmi.store.dynamo import error_code
@@ -62,7 +57,7 @@ def _forgot_password(services: Services, request: ForgotPassword, message_id: st
     # The link and the claim on this message are one write: a message SQS delivers twice makes one link.
     uow = services.unit_of_work()
     uow.tokens.claim_message(message_id, now)
-    uow.tokens.issue(raw, "reset", account.identifier, account.password_version, now, s.reset_link_minutes * 60)
+    uow.tokens.issue(raw, Grant("reset", account.identifier, account.password_version, s.reset_link_minutes * 60), now)
     if not uow.commit():
         count("MailDuplicate")
         logger.info("mail request already processed", extra={"kind": request.kind})
@@ -83,33 +78,26 @@ def _forgot_password(services: Services, request: ForgotPassword, message_id: st
         raise
 
 
-def _password_changed(services: Services, request: PasswordChanged, message_id: str) -> None:
+# The informative mails: what to write, given the account, the settings and the time.
+NOTICES: dict[NoticeKind, Callable[[Account, Settings, int], Mail]] = {
+    "password_changed": lambda account, s, now: templates.password_changed(account, now, s.portal_url),
+    "account_activated": lambda account, s, now: templates.account_activated(account, s.portal_url),
+    "identifier_blocked": lambda account, s, now: templates.identifier_blocked(
+        account, s.block_failures, s.block_window_hours, s.portal_url
+    ),
+}
+
+
+def _notice(services: Services, request: AccountNotice, message_id: str) -> None:
     account = services.accounts.get(request.identifier)
     if account is not None:
-        mail = templates.password_changed(account, services.now(), services.settings.portal_url)
-        _send(services, mail, request.kind)
-
-
-def _account_activated(services: Services, request: AccountActivated, message_id: str) -> None:
-    account = services.accounts.get(request.identifier)
-    if account is not None:
-        _send(services, templates.account_activated(account, services.settings.portal_url), request.kind)
-
-
-def _identifier_blocked(services: Services, request: IdentifierBlocked, message_id: str) -> None:
-    s = services.settings
-    account = services.accounts.get(request.identifier)
-    if account is not None:
-        mail = templates.identifier_blocked(account, s.block_failures, s.block_window_hours, s.portal_url)
-        _send(services, mail, request.kind)
+        _send(services, NOTICES[request.kind](account, services.settings, services.now()), request.kind)
 
 
 HANDLERS: dict[type[Any], Callable[[Services, Any, str], None]] = {
     ForgotIdentifier: _forgot_identifier,
     ForgotPassword: _forgot_password,
-    PasswordChanged: _password_changed,
-    AccountActivated: _account_activated,
-    IdentifierBlocked: _identifier_blocked,
+    AccountNotice: _notice,
 }
 
 

@@ -29,27 +29,23 @@ class ForgotPassword:
     kind: Literal["forgot_password"] = "forgot_password"
 
 
-@dataclass(frozen=True)
-class PasswordChanged:
-    identifier: str
-    kind: Literal["password_changed"] = "password_changed"
+NoticeKind = Literal["password_changed", "account_activated", "identifier_blocked"]
 
 
 @dataclass(frozen=True)
-class AccountActivated:
+class AccountNotice:
+    """Tell the owner of an identifier what happened to the account (if it exists)."""
+
     identifier: str
-    kind: Literal["account_activated"] = "account_activated"
+    kind: NoticeKind
 
 
-@dataclass(frozen=True)
-class IdentifierBlocked:
-    identifier: str
-    kind: Literal["identifier_blocked"] = "identifier_blocked"
-
-
-MailRequest = ForgotIdentifier | ForgotPassword | PasswordChanged | AccountActivated | IdentifierBlocked
+MailRequest = ForgotIdentifier | ForgotPassword | AccountNotice
+NOTICE_KINDS: tuple[NoticeKind, ...] = ("password_changed", "account_activated", "identifier_blocked")
 KINDS: dict[str, type[MailRequest]] = {
-    cls.kind: cls for cls in (ForgotIdentifier, ForgotPassword, PasswordChanged, AccountActivated, IdentifierBlocked)
+    "forgot_identifier": ForgotIdentifier,
+    "forgot_password": ForgotPassword,
+    **dict.fromkeys(NOTICE_KINDS, AccountNotice),
 }
 
 

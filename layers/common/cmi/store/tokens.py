@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from cmi.domain.model import TokenKind, TokenRecord
+from cmi.domain.model import Grant, TokenKind, TokenRecord
 from cmi.store.dynamo import from_dynamo, is_condition_failure, key, to_dynamo
 
 # TTL deletion is a clean-up only; keep the item a little past its expiry for diagnostics.
@@ -69,26 +69,17 @@ class TokenWrites:
         self.table = table
         self.items = items
 
-    def issue(
-        self,
-        raw: str,
-        kind: TokenKind,
-        identifier: str,
-        password_version: int,
-        now: int,
-        lifetime_seconds: int,
-        idle_seconds: int | None = None,
-    ) -> None:
+    def issue(self, raw: str, grant: Grant, now: int) -> None:
         values = {
             "pk": digest(raw),
-            "kind": kind,
-            "identifier": identifier,
-            "password_version": password_version,
+            "kind": grant.kind,
+            "identifier": grant.identifier,
+            "password_version": grant.password_version,
             "created_at": now,
             "last_seen_at": now,
-            "expires_at": now + lifetime_seconds,
-            "idle_seconds": idle_seconds,
-            "expires_ttl": now + lifetime_seconds + TTL_MARGIN_SECONDS,
+            "expires_at": now + grant.lifetime_seconds,
+            "idle_seconds": grant.idle_seconds,
+            "expires_ttl": now + grant.lifetime_seconds + TTL_MARGIN_SECONDS,
         }
         self._put(values)
 

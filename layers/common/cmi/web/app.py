@@ -194,8 +194,9 @@ def resolver() -> APIGatewayRestResolver:
     return app
 
 
-def documented(*statuses: int, success: int = 200) -> dict[int, Any]:
-    """OpenAPI declarations of the answers a route may give; the success body comes from its return type."""
+def answers(*statuses: int, success: int = 200, changes: bool = True) -> dict[int, Any]:
+    """OpenAPI declarations of a route's answers: its success (body from its return type), the guards'
+    refusals when it changes state (400, 403), 503 for an unavailable dependency, and `statuses` of its own."""
     descriptions = {
         400: "Requête refusée (champs en erreur, JSON invalide, trop volumineuse, lien invalide)",
         401: "Non authentifié",
@@ -206,12 +207,13 @@ def documented(*statuses: int, success: int = 200) -> dict[int, Any]:
     models = {400: ErrorsResponse | MessageResponse}
     # A 204 has no body: an empty content map keeps Powertools from describing one.
     ok = {"description": "Succès"} if success != 204 else {"description": "Succès, sans contenu", "content": {}}
+    codes = sorted({*statuses, 503, *((400, 403) if changes else ())})
     return {success: ok} | {
         status: {
             "description": descriptions[status],
             "content": {"application/json": {"model": models.get(status, MessageResponse)}},
         }
-        for status in statuses
+        for status in codes
     }
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from cmi import messages
 from cmi.domain import identity, passwords
@@ -22,80 +22,58 @@ class Answer(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
-def _required(value: str, message: str) -> str:
+def _required(message: str, *, strip: bool = False) -> AfterValidator:
+    """Empty (or blank, with strip) is refused with the field's French message."""
+
+    def check(value: str) -> str:
+        value = value.strip() if strip else value
+        if value == "":
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def _login_password(value: str) -> str:
     if value == "":
-        raise ValueError(message)
+        raise ValueError(messages.PASSWORD_REQUIRED)
+    if len(value) > passwords.MAX_LENGTH:
+        raise ValueError(messages.PASSWORD_TOO_LONG.format(max=passwords.MAX_LENGTH))
     return value
 
 
+Text = Annotated[StrictStr, Field(max_length=_TEXT_MAX)]
+Identifier = Annotated[
+    Text, Field(description="Code émetteur (5) + identifiant (15 max.)"), AfterValidator(identity.check_identifier)
+]
+Email = Annotated[Text, AfterValidator(identity.check_email)]
+
+
 class LoginRequest(Body):
-    identifier: StrictStr = Field("", max_length=_TEXT_MAX, description="Code émetteur (5) + identifiant (15 max.)")
-    password: StrictStr = Field("", max_length=_TEXT_MAX)
-
-    @field_validator("identifier")
-    @classmethod
-    def _identifier(cls, value: str) -> str:
-        return identity.check_identifier(value)
-
-    @field_validator("password")
-    @classmethod
-    def _password(cls, value: str) -> str:
-        _required(value, messages.PASSWORD_REQUIRED)
-        if len(value) > passwords.MAX_LENGTH:
-            raise ValueError(messages.PASSWORD_TOO_LONG.format(max=passwords.MAX_LENGTH))
-        return value
+    identifier: Identifier = ""
+    password: Annotated[Text, AfterValidator(_login_password)] = ""
 
 
 class _NewPassword(Body):
-    new_password: StrictStr = Field("", max_length=_TEXT_MAX)
-    password_confirmation: StrictStr = Field("", max_length=_TEXT_MAX)
-
-    @field_validator("new_password")
-    @classmethod
-    def _new(cls, value: str) -> str:
-        return _required(value, messages.NEW_PASSWORD_REQUIRED)
-
-    @field_validator("password_confirmation")
-    @classmethod
-    def _confirmation(cls, value: str) -> str:
-        return _required(value, messages.CONFIRMATION_REQUIRED)
+    new_password: Annotated[Text, _required(messages.NEW_PASSWORD_REQUIRED)] = ""
+    password_confirmation: Annotated[Text, _required(messages.CONFIRMATION_REQUIRED)] = ""
 
 
 class FirstConnectionRequest(_NewPassword):
-    email_confirmation: StrictStr = Field("", max_length=_TEXT_MAX)
+    email_confirmation: Annotated[Text, _required(messages.EMAIL_CONFIRMATION_REQUIRED, strip=True)] = ""
     alerts_opt_in: StrictBool = False
-
-    @field_validator("email_confirmation")
-    @classmethod
-    def _email_confirmation(cls, value: str) -> str:
-        return _required(value.strip(), messages.EMAIL_CONFIRMATION_REQUIRED)
 
 
 class ResetPasswordRequest(_NewPassword):
-    token: StrictStr = Field("", max_length=256)
-
-    @field_validator("token")
-    @classmethod
-    def _token(cls, value: str) -> str:
-        return _required(value.strip(), messages.TOKEN_REQUIRED)
+    token: Annotated[StrictStr, Field(max_length=256), _required(messages.TOKEN_REQUIRED, strip=True)] = ""
 
 
 class ForgotIdentifierRequest(Body):
-    email: StrictStr = Field("", max_length=_TEXT_MAX)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        return identity.check_email(value)
+    email: Email = ""
 
 
 class ForgotPasswordRequest(Body):
-    identifier: StrictStr = Field("", max_length=_TEXT_MAX)
-
-    @field_validator("identifier")
-    @classmethod
-    def _identifier(cls, value: str) -> str:
-        return identity.check_identifier(value)
+    identifier: Identifier = ""
 
 
 # Responses.

@@ -243,3 +243,29 @@ def test_reset_may_choose_the_current_password_again_there_is_no_history_rule(ha
     ask_reset(harness, active.identifier)
     (token,) = reset_links(harness)
     assert reset(harness, token, NEW_PASSWORD).status == 200
+
+
+def test_a_forgot_password_message_that_sqs_delivers_twice_sends_one_link(harness, active):
+    """SQS delivers at least once: the second delivery of the same message makes no second link."""
+    import boto3
+
+    from localportal.functions import sqs_event
+
+    assert harness.post("/api/forgot-password", {"identifier": active.identifier}).status == 200
+    url = harness.services.settings.mail_queue_url
+    queued = boto3.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    _, arn, invoker = harness.runtime.consumers[0]
+    for _ in range(2):
+        assert invoker(sqs_event(queued, arn)) == {"batchItemFailures": []}
+    assert len(reset_links(harness, EMAIL)) == 1
+    assert len([i for i in harness.table("TokensTable") if i["kind"]["S"] == "reset"]) == 1
+
+
+def test_an_unknown_mail_request_is_dropped_not_retried(harness):
+    from localportal.functions import sqs_event
+
+    _, arn, invoker = harness.runtime.consumers[0]
+    bodies = ['{"kind": "nothing"}', "not json", '{"kind": "forgot_password", "identifier": 5}']
+    messages_ = [{"MessageId": f"m{i}", "ReceiptHandle": "r", "Body": body} for i, body in enumerate(bodies)]
+    assert invoker(sqs_event(messages_, arn)) == {"batchItemFailures": []}
+    assert harness.mails() == []

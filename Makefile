@@ -60,7 +60,8 @@ bench: system site ## the benchmarks: markdown table, bench/results/latest.json
 	$(BIN)/python -m bench
 
 build: $(BIN)/.installed ## sam build into .aws-sam/build
-	SAM_CLI_TELEMETRY=0 $(BIN)/sam build --build-dir .aws-sam/build
+	# The layer's Makefile runs python3.11: the one of .venv, whose pip knows the package index.
+	PATH="$(CURDIR)/$(BIN):$$PATH" SAM_CLI_TELEMETRY=0 $(BIN)/sam build --build-dir .aws-sam/build
 
 clean: ## remove build outputs and tool caches (keeps .venv and node_modules)
 	rm -rf build .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -17,6 +17,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from bench.portal import ROOT
 from bench.report import Figure, Section, kib, mib, ms
@@ -114,8 +115,8 @@ def sam_build(work: Path) -> tuple[Path | None, str]:
     return build, ""
 
 
-def serve_like_lambda(build: Path, work: Path, tracing: bool) -> tuple[str, float]:
-    """Start LoginFunction from the built package the way Lambda does; (status or error, median seconds)."""
+def runtime_dir(work: Path) -> Path:
+    """What the Lambda runtime puts after the layers on sys.path: boto3 and its dependencies, with their bytecode."""
     runtime = work / "runtime"
     if not runtime.exists():
         runtime.mkdir()
@@ -125,26 +126,83 @@ def serve_like_lambda(build: Path, work: Path, tracing: bool) -> tuple[str, floa
         for name in RUNTIME_PACKAGES:
             if (site / name).exists():
                 (runtime / name).symlink_to(site / name)
-    layer = next(p for p in build.iterdir() if p.name.startswith("CommonLayer")) / "python"
-    path = ":".join([str(build / "LoginFunction"), str(layer), str(runtime)])
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",  # /opt and /var/task are read-only on Lambda
-        "AWS_REGION": "eu-west-3",
-        "AWS_DEFAULT_REGION": "eu-west-3",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_LAMBDA_FUNCTION_NAME": "LoginFunction",
-        "ACCOUNTS_TABLE": "accounts",
-        "TOKENS_TABLE": "tokens",
-        "THROTTLE_TABLE": "throttle",
-        "MAIL_QUEUE_URL": "https://sqs.eu-west-3.amazonaws.com/123456789012/mail",
-        "PORTAL_URL": "https://portail.example.gouv.fr",
-        "SENDER_EMAIL": "ne-pas-repondre@example.gouv.fr",
-        "POWERTOOLS_SERVICE_NAME": "cmi-connexion",
-        "POWERTOOLS_METRICS_NAMESPACE": "CmiPortail",
-    }
+    return runtime
+
+
+def layer_dir(build: Path) -> Path:
+    return next(p for p in build.iterdir() if p.name.startswith("CommonLayer")) / "python"
+
+
+def lambda_path(build: Path, work: Path, function: str) -> str:
+    """sys.path as on Lambda: /var/task (the function), /opt/python (the layer), then the runtime's packages."""
+    return ":".join([str(build / function), str(layer_dir(build)), str(runtime_dir(work))])
+
+
+LAMBDA_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",  # /opt and /var/task are read-only on Lambda
+    "AWS_REGION": "eu-west-3",
+    "AWS_DEFAULT_REGION": "eu-west-3",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+}
+_STACK_ENV = {
+    "AWS_LAMBDA_FUNCTION_NAME": "LoginFunction",
+    "ACCOUNTS_TABLE": "accounts",
+    "TOKENS_TABLE": "tokens",
+    "THROTTLE_TABLE": "throttle",
+    "MAIL_QUEUE_URL": "https://sqs.eu-west-3.amazonaws.com/123456789012/mail",
+    "PORTAL_URL": "https://portail.example.gouv.fr",
+    "SENDER_EMAIL": "ne-pas-repondre@example.gouv.fr",
+    "POWERTOOLS_SERVICE_NAME": "cmi-connexion",
+    "POWERTOOLS_METRICS_NAMESPACE": "CmiPortail",
+}
+
+# Records every module compiled from source while the built LoginFunction starts and answers.
+COMPILED = r"""
+import json, sys
+from importlib import _bootstrap_external as external
+compiled = []
+_source_to_code = external.SourceLoader.source_to_code
+def source_to_code(self, data, path, *args, **kwargs):
+    compiled.append(str(path))
+    return _source_to_code(self, data, path, *args, **kwargs)
+external.SourceLoader.source_to_code = source_to_code
+sys.path[:0] = sys.argv[1].split(":")
+import app
+event = {"resource": "/api/session", "path": "/api/session", "httpMethod": "GET", "headers": {},
+         "multiValueHeaders": {}, "body": None, "isBase64Encoded": False,
+         "requestContext": {"requestId": "bench", "stage": "prod", "identity": {"sourceIp": "203.0.113.7"}}}
+class Context:
+    function_name = "LoginFunction"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:eu-west-3:123456789012:function:LoginFunction"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+status = app.lambda_handler(event, Context())["statusCode"]
+print("BENCH " + json.dumps({"status": status, "dont_write_bytecode": sys.flags.dont_write_bytecode,
+                             "compiled": compiled, "modules": len(sys.modules)}), flush=True)
+"""
+
+
+def compiled_at_start(build: Path, work: Path) -> dict[str, Any]:
+    """Start the built LoginFunction as Lambda does and list the modules Python had to compile from source."""
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", COMPILED, lambda_path(build, work, "LoginFunction")],
+        cwd=build / "LoginFunction", env={**LAMBDA_ENV, **_STACK_ENV}, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError((done.stderr.strip().splitlines() or ["no output"])[-1])
+    result: dict[str, Any] = json.loads(line[6:])
+    return result
+
+
+def serve_like_lambda(build: Path, work: Path, tracing: bool) -> tuple[str, float]:
+    """Start LoginFunction from the built package the way Lambda does; (status or error, median seconds)."""
+    path = lambda_path(build, work, "LoginFunction")
+    env = {**LAMBDA_ENV, **_STACK_ENV}
     if tracing:
         # What `Tracing: Active` sets on Lambda; X-Ray segments go over UDP, so no daemon is needed here.
         env.update(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.size import sam_build, serve_like_lambda
+from bench.size import compiled_at_start, sam_build, serve_like_lambda
 from localportal import template
 
 FUNCTION_IDS = [f.name for f in template.load().functions()]
@@ -38,3 +38,15 @@ def test_sam_build_packages_functions_and_layer(tmp_path: Path) -> None:
     for tracing in (False, True):
         status, _ = serve_like_lambda(build, tmp_path, tracing=tracing)
         assert status == "401", f"tracing={tracing}: {status}"
+
+    # The layer ships bytecode valid whatever the file times after unzipping: Lambda's /opt is read-only, so
+    # without it every cold start would compile pydantic, Powertools and cmi from source.
+    pycs = list(python.rglob("*.pyc"))
+    assert len(pycs) >= 300, len(pycs)
+    assert all(pyc.read_bytes()[4:8] == (1).to_bytes(4, "little") for pyc in pycs)  # flags: hash-based, unchecked
+    started = compiled_at_start(build, tmp_path)
+    assert started["status"] == 401 and started["dont_write_bytecode"] == 1
+    from_layer = [path for path in started["compiled"] if path.startswith(str(python))]
+    assert from_layer == [], from_layer[:5]
+    # The hook does see compilation: the function's own app.py ships as source and is compiled.
+    assert any(path.endswith("app.py") for path in started["compiled"])

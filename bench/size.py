@@ -7,6 +7,8 @@ runtime's own boto3 only), to check that what is deployed serves a request, with
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
 import shutil
@@ -113,6 +115,17 @@ def sam_build(work: Path) -> tuple[Path | None, str]:
         lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
         return None, (lines[-1] if lines else f"exit {done.returncode}")[:200]
     return build, ""
+
+
+@functools.cache
+def built() -> Path:
+    """One `sam build` for the whole bench run (cold start and size sections), removed when the process ends."""
+    work = Path(tempfile.mkdtemp(prefix="bench-sam-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    build, error = sam_build(work)
+    if build is None:
+        raise RuntimeError(f"sam build failed: {error}")
+    return build
 
 
 def runtime_dir(work: Path) -> Path:

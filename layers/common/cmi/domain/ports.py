@@ -13,8 +13,8 @@ from cmi.config import Settings
 from cmi.domain.model import Account, Grant, Organisation, TokenKind, TokenRecord
 from cmi.domain.passwords import Hasher
 from cmi.domain.throttling import LoginThrottle, Policy
+from cmi.mail.message import Mail
 from cmi.mail.requests import MailRequest
-from cmi.mail.templates import Mail
 
 
 class AccountStore(Protocol):

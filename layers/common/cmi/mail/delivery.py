@@ -14,8 +14,8 @@ from cmi.domain.identity import mask_email
 from cmi.domain.model import Account, Grant
 from cmi.domain.ports import Services
 from cmi.mail import templates
+from cmi.mail.message import Mail
 from cmi.mail.requests import AccountNotice, ForgotIdentifier, ForgotPassword, MailRequest, NoticeKind
-from cmi.mail.templates import Mail
 from cmi.observability import count, logger
 from cmi.store.dynamo import error_code
 

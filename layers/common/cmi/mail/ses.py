@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cmi.mail.templates import Mail
+from cmi.mail.message import Mail
 
 
 class SesSender:

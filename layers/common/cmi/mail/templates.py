@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
 from cmi.domain.model import Account
-
-
-@dataclass(frozen=True)
-class Mail:
-    to: str
-    subject: str
-    text: str
-    html: str
-
+from cmi.mail.message import Mail
 
 PORTAL_NAME = "Portail Carte Mobilité Inclusion Organisme"
 _SIGNATURE = "L'équipe du Portail Carte Mobilité Inclusion Organisme"

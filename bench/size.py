@@ -32,10 +32,18 @@ ZIPPED_LIMIT = 50 * 1000 * 1000
 RUNTIME_PACKAGES = ["boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3"]
 LAMBDA_LIKE_RUNS = 3
 
-# The Lambda bootstrap reduced to its essentials, for the built package: no site-packages at all.
+# The Lambda bootstrap reduced to its essentials, for the built package: no site-packages at all. It also
+# records every module Python has to compile from source on the way (none should come from the layer).
 CHILD = r"""
 import json, sys, time
 _t0 = time.perf_counter()
+from importlib import _bootstrap_external as external
+compiled = []
+_source_to_code = external.SourceLoader.source_to_code
+def source_to_code(self, data, path, *args, **kwargs):
+    compiled.append(str(path))
+    return _source_to_code(self, data, path, *args, **kwargs)
+external.SourceLoader.source_to_code = source_to_code
 sys.path[:0] = sys.argv[1].split(":")
 import app
 event = {"resource": "/api/session", "path": "/api/session", "httpMethod": "GET", "headers": {},
@@ -50,7 +58,8 @@ try:
     status = app.lambda_handler(event, Context())["statusCode"]
 except BaseException as exc:
     status = f"{type(exc).__name__}: {exc}"
-print("BENCH " + json.dumps({"status": status, "s": time.perf_counter() - _t0}), flush=True)
+print("BENCH " + json.dumps({"status": status, "s": time.perf_counter() - _t0, "compiled": compiled,
+                             "dont_write_bytecode": sys.flags.dont_write_bytecode}), flush=True)
 """
 
 
@@ -172,36 +181,11 @@ _STACK_ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "CmiPortail",
 }
 
-# Records every module compiled from source while the built LoginFunction starts and answers.
-COMPILED = r"""
-import json, sys
-from importlib import _bootstrap_external as external
-compiled = []
-_source_to_code = external.SourceLoader.source_to_code
-def source_to_code(self, data, path, *args, **kwargs):
-    compiled.append(str(path))
-    return _source_to_code(self, data, path, *args, **kwargs)
-external.SourceLoader.source_to_code = source_to_code
-sys.path[:0] = sys.argv[1].split(":")
-import app
-event = {"resource": "/api/session", "path": "/api/session", "httpMethod": "GET", "headers": {},
-         "multiValueHeaders": {}, "body": None, "isBase64Encoded": False,
-         "requestContext": {"requestId": "bench", "stage": "prod", "identity": {"sourceIp": "203.0.113.7"}}}
-class Context:
-    function_name = "LoginFunction"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:eu-west-3:123456789012:function:LoginFunction"
-    aws_request_id = "00000000-0000-0000-0000-000000000000"
-status = app.lambda_handler(event, Context())["statusCode"]
-print("BENCH " + json.dumps({"status": status, "dont_write_bytecode": sys.flags.dont_write_bytecode,
-                             "compiled": compiled, "modules": len(sys.modules)}), flush=True)
-"""
-
 
 def compiled_at_start(build: Path, work: Path) -> dict[str, Any]:
     """Start the built LoginFunction as Lambda does and list the modules Python had to compile from source."""
     done = subprocess.run(
-        [sys.executable, "-S", "-c", COMPILED, lambda_path(build, work, "LoginFunction")],
+        [sys.executable, "-S", "-c", CHILD, lambda_path(build, work, "LoginFunction")],
         cwd=build / "LoginFunction", env={**LAMBDA_ENV, **_STACK_ENV}, capture_output=True, text=True,
         timeout=60, check=False,
     )  # fmt: skip

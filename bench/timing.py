@@ -68,7 +68,7 @@ def _profile_login(h: Any, body: dict[str, str]) -> str:
 def run_login() -> Section:
     section = Section("login")
     with running() as h:
-        from argon2 import PasswordHasher, Type
+        from cmi.domain.passwords import Hasher
 
         identifier, password = h.seed_active_account()
         s = h.services.settings
@@ -76,14 +76,7 @@ def run_login() -> Section:
         # of the very hash stored for the account.
         stored = h.services.accounts.get(identifier)
         assert stored is not None
-        argon2 = PasswordHasher(
-            time_cost=s.argon2_time_cost,
-            memory_cost=s.argon2_memory_kib,
-            parallelism=s.argon2_parallelism,
-            hash_len=32,
-            salt_len=16,
-            type=Type.ID,
-        )
+        argon2 = Hasher(s.argon2_memory_kib, s.argon2_time_cost, s.argon2_parallelism)  # a hasher of its own
         body = {"identifier": identifier, "password": password}
 
         def login() -> int:

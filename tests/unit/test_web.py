@@ -8,20 +8,12 @@ import pytest
 from aws_lambda_powertools.event_handler import Response
 
 from cmi import container, messages
-from cmi.config import Settings
 from cmi.domain.errors import NotAuthenticated, TooManyAttempts
 from cmi.web import cookies
 from cmi.web.app import no_body, resolver
 from cmi.web.models import LoginRequest, MessageResponse
+from tests.unit.fakes import SETTINGS
 
-SETTINGS = Settings(
-    accounts_table="a",
-    tokens_table="t",
-    throttle_table="th",
-    mail_queue_url="https://sqs/q",
-    portal_url="https://portail.test/",
-    sender_email="ne-pas-repondre@portail.test",
-)
 app = resolver()
 seen: list[tuple[LoginRequest, str | None]] = []
 

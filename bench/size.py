@@ -174,6 +174,7 @@ _STACK_ENV = {
     "ACCOUNTS_TABLE": "accounts",
     "TOKENS_TABLE": "tokens",
     "THROTTLE_TABLE": "throttle",
+    "JOURNAL_TABLE": "journal",
     "MAIL_QUEUE_URL": "https://sqs.eu-west-3.amazonaws.com/123456789012/mail",
     "PORTAL_URL": "https://portail.example.gouv.fr",
     "SENDER_EMAIL": "ne-pas-repondre@example.gouv.fr",

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from localportal.aws import ACCOUNT_ID, Stack, provision
 from localportal.functions import Invoker, mount_layers, sqs_event
@@ -23,6 +24,7 @@ def api_event(
     source_ip: str,
     stage: str,
     query: dict[str, list[str]] | None = None,
+    path_parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway REST (v1) proxy event, as the Lambda integration receives it."""
     single: dict[str, str] = {}
@@ -43,7 +45,7 @@ def api_event(
         "multiValueHeaders": multi or None,
         "queryStringParameters": {k: v[-1] for k, v in query.items()} if query else None,
         "multiValueQueryStringParameters": query or None,
-        "pathParameters": None,
+        "pathParameters": path_parameters or None,
         "stageVariables": None,
         "body": text if body else None,
         "isBase64Encoded": encoded,
@@ -92,14 +94,39 @@ class Runtime:
     def paths(self) -> set[str]:
         return {path for (_, path) in self.routes}
 
+    def match(self, method: str, path: str) -> tuple[str, dict[str, str], Invoker] | None:
+        """The template route serving this request (`{name}` matches one path segment), its parameters, its function."""
+        segments = path.split("/")
+        for (route_method, resource), invoker in self.routes.items():
+            pattern = resource.split("/")
+            if route_method != method or len(pattern) != len(segments):
+                continue
+            parameters: dict[str, str] = {}
+            for want, got in zip(pattern, segments, strict=True):
+                if want.startswith("{") and want.endswith("}") and got:
+                    parameters[want[1:-1]] = unquote(got)
+                elif want != got:
+                    break
+            else:
+                return resource, parameters, invoker
+        return None
+
     def call_api(
-        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str = "127.0.0.1"
+        self,
+        method: str,
+        path: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        source_ip: str = "127.0.0.1",
+        query: dict[str, list[str]] | None = None,
     ) -> dict[str, Any] | None:
         """The proxy response of the function behind the route, or None when no route matches."""
-        invoker = self.routes.get((method, path))
-        if invoker is None:
+        found = self.match(method, path)
+        if found is None:
             return None
-        response: dict[str, Any] = invoker(api_event(method, path, path, headers, body, source_ip, self.stage))
+        resource, parameters, invoker = found
+        event = api_event(method, path, resource, headers, body, source_ip, self.stage, query, parameters)
+        response: dict[str, Any] = invoker(event)
         return response
 
     def drain_queues(self, wait_seconds: int = 0, rounds: int = 20) -> int:

@@ -86,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(413, b'{"message": "La requ\\u00eate est trop volumineuse."}', _API_HEADERS)
         body = self.rfile.read(length) if length else b""
         headers = [(k, v) for k, v in self.headers.items()]
-        response = self.runtime.call_api(self.command, path, headers, body, self.client_address[0])
+        response = self.runtime.call_api(self.command, path, headers, body, self.client_address[0], query)
         if response is None:
             # What API Gateway answers for a path or method with no integration.
             return self._send(403, self.runtime.template.gateway_response(), _API_HEADERS)

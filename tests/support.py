@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 
 class FakeClock:
@@ -113,7 +114,8 @@ class Harness:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
         self.record(body)
         data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        proxy = self.runtime.call_api(method, path, list(sent.items()), data)
+        path, _, query = path.partition("?")
+        proxy = self.runtime.call_api(method, path, list(sent.items()), data, query=parse_qs(query))
         assert proxy is not None, f"no route {method} {path} in template.yaml"
         result = answer(proxy)
         if cookies is None:

@@ -44,6 +44,7 @@ def session(session: cookies.SessionToken = None) -> SessionResponse:
         last_name=account.last_name,
         email=account.email,
         role=account.role,
+        status=account.status,
         organisation=OrganisationView(code=account.org_code, name=account.org_name),
     )
 

@@ -189,7 +189,7 @@ def test_two_concurrent_completions_with_the_same_pass_exactly_one_wins(harness,
 
 def test_resending_a_temporary_password_voids_the_old_one_and_restarts_7_days(harness, pending):
     harness.clock.advance(8 * 86400)
-    again = onboarding.resend_temporary_password(harness.services, pending.identifier)
+    again = onboarding.resend_temporary_password(harness.services, harness.services.accounts.get(pending.identifier))
     assert harness.post("/api/login", {"identifier": pending.identifier, "password": pending.password}).status == 401
     r = harness.post("/api/login", {"identifier": pending.identifier, "password": again.temporary_password})
     assert r.json == {"next": "first_connection"}

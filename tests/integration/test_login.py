@@ -35,6 +35,7 @@ def test_session_describes_the_agent_and_organisation(harness, active):
         "last_name": "Martin",
         "email": active.email,
         "role": "referent",
+        "status": "active",
         "organisation": {"code": "00001", "name": "MDPH du Rhône"},
     }
 

@@ -33,7 +33,9 @@ def reset(harness, token, password=RESET, confirmation=None):
 
 
 def test_forgot_identifier_mails_every_identifier_tied_to_the_address(harness, active):
-    other = onboarding.create_account(harness.services, "00001", "Camille", "Martin", EMAIL.upper(), role="profile")
+    # One address per agent within an organisation; the same person may be an agent of another one.
+    onboarding.create_organisation(harness.services, "00002", "MDPH de l'Ain")
+    other = onboarding.create_account(harness.services, "00002", "Camille", "Martin", EMAIL.upper(), role="profile")
     harness.mails()
     r = harness.post("/api/forgot-identifier", {"email": f" {EMAIL.upper()} "})
     assert (r.status, r.json) == (200, {"message": messages.FORGOT_IDENTIFIER_SENT})

@@ -75,7 +75,11 @@ def reset(harness, token, password=RESET):
 
 @pytest.mark.parametrize(
     ("operation", "fault"),
-    [("BatchGetItem", THROUGHPUT), ("PutItem", THROUGHPUT), ("BatchGetItem", error("InternalServerError", status=500))],
+    [
+        ("BatchGetItem", THROUGHPUT),
+        ("TransactWriteItems", THROUGHPUT),
+        ("BatchGetItem", error("InternalServerError", status=500)),
+    ],
 )
 def test_login_with_dynamodb_failing_answers_503_and_changes_nothing(harness, active, operation, fault):
     before = snapshot(harness)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from typing import Any
+from urllib.parse import parse_qs
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -37,9 +38,9 @@ from tests.integration.conftest import EMAIL, Agent
 from tests.security.support import french_error_problem, mint
 from tests.support import PORTAL_URL
 
-# Per operation: positive examples, and negative ones when there is a body to break. 8 operations,
-# 5 with a body: 8 * 90 + 5 * 70 = 1,070 generated requests.
-POSITIVE_EXAMPLES = 90
+# Per operation: positive examples, and negative ones when there is a body to break. 14 operations,
+# 6 with a body: 14 * 60 + 6 * 70 = 1,260 generated requests.
+POSITIVE_EXAMPLES = 60
 NEGATIVE_EXAMPLES = 70
 MINIMUM_TOTAL = 1000
 
@@ -54,12 +55,14 @@ CHECKS = [
 
 _REASONS = {
     200: "OK",
+    201: "Created",
     204: "No Content",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    409: "Conflict",
     429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -91,8 +94,10 @@ class ApiGatewayWsgi:
             headers.append(("Content-Type", environ["CONTENT_TYPE"]))
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        proxy = self.runtime.call_api(method, path, headers, body)
-        self.sent[f"{method} {path}"] += 1
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        proxy = self.runtime.call_api(method, path, headers, body, query=query)
+        route = self.runtime.match(method, path)
+        self.sent[f"{method} {route[0] if route else path}"] += 1
         if proxy is None:
             proxy = {"statusCode": 404, "headers": {}, "body": ""}
         status = int(proxy["statusCode"])
@@ -130,6 +135,8 @@ def _plausible(active: Agent, pending: Agent, reset_token: str) -> dict[str, st.
         "new_password": st.sampled_from([good, "faible", pending.password, "Camille!Martin9"]),
         "password_confirmation": st.sampled_from([good, "autre"]),
         "token": st.sampled_from([reset_token, "x" * 43, "y" * 200]),
+        "first_name": st.sampled_from(["Lucie", "Jean-Pierre", "Zoé", "R2D2"]),
+        "last_name": st.sampled_from(["N'Diaye", "Le Gall", "Müller", ""]),
     }
 
 
@@ -191,6 +198,8 @@ class Fuzzer:
                 for name in _properties(operation):
                     if name in self.plausible and data.draw(st.integers(0, 4)):
                         case.body[name] = data.draw(self.plausible[name])
+            if mode is GenerationMode.POSITIVE and case.path_parameters and data.draw(st.booleans()):
+                case.path_parameters["identifier"] = data.draw(self.plausible["identifier"]).strip()
             headers: dict[str, str] = {}
             if origin is not None:
                 headers["Origin"] = origin

@@ -30,6 +30,7 @@ FUNCTIONS = {
     "ForgotIdentifierFunction": "functions/forgot_identifier/",
     "ForgotPasswordFunction": "functions/forgot_password/",
     "MailerFunction": "functions/mailer/",
+    "AgentsFunction": "functions/agents/",
 }
 
 ROUTES = {
@@ -41,12 +42,20 @@ ROUTES = {
     ("ForgotIdentifierFunction", "ForgotIdentifier"): ("POST", "/api/forgot-identifier"),
     ("ForgotPasswordFunction", "ForgotPassword"): ("POST", "/api/forgot-password"),
     ("ForgotPasswordFunction", "ResetPassword"): ("POST", "/api/reset-password"),
+    ("AgentsFunction", "ListAgents"): ("GET", "/api/agents"),
+    ("AgentsFunction", "CreateProfile"): ("POST", "/api/agents"),
+    ("AgentsFunction", "ResendTemporaryPassword"): ("POST", "/api/agents/{identifier}/temporary-password"),
+    ("AgentsFunction", "Disable"): ("POST", "/api/agents/{identifier}/disable"),
+    ("AgentsFunction", "Enable"): ("POST", "/api/agents/{identifier}/enable"),
+    ("AgentsFunction", "Journal"): ("GET", "/api/journal"),
 }
 
 ENVIRONMENT = {
     "ACCOUNTS_TABLE": {"Ref": "AccountsTable"},
     "TOKENS_TABLE": {"Ref": "TokensTable"},
     "THROTTLE_TABLE": {"Ref": "ThrottleTable"},
+    "JOURNAL_TABLE": {"Ref": "JournalTable"},
+    "AUDIT_RETENTION_DAYS": {"Ref": "AuditRetentionDays"},
     "MAIL_QUEUE_URL": {"Ref": "MailQueue"},
     "PORTAL_URL": {"Ref": "PortalUrl"},
     "SENDER_EMAIL": {"Ref": "SenderEmail"},
@@ -79,11 +88,13 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
             "dynamodb:DeleteItem",
             "dynamodb:BatchGetItem",
         },
+        "JournalTable": {"dynamodb:PutItem"},
         "MailQueue": {"sqs:SendMessage"},
     },
     "FirstConnectionFunction": {
         "AccountsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
         "TokensTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "JournalTable": {"dynamodb:PutItem"},
         "MailQueue": {"sqs:SendMessage"},
     },
     "ForgotIdentifierFunction": {
@@ -93,6 +104,7 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "AccountsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
         "TokensTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         "ThrottleTable": {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "JournalTable": {"dynamodb:PutItem"},
         "MailQueue": {"sqs:SendMessage"},
     },
     "MailerFunction": {
@@ -100,6 +112,20 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "AccountsTable/index/email-index": {"dynamodb:Query"},
         "TokensTable": {"dynamodb:PutItem", "dynamodb:DeleteItem"},
         "ThrottleTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "ses-identity": {"ses:SendEmail"},
+    },
+    "AgentsFunction": {
+        "AccountsTable": {
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:ConditionCheckItem",
+        },
+        "AccountsTable/index/org-index": {"dynamodb:Query"},
+        "AccountsTable/index/email-index": {"dynamodb:Query"},
+        "TokensTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        "JournalTable": {"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"},
         "ses-identity": {"ses:SendEmail"},
     },
 }
@@ -544,16 +570,35 @@ def test_tables_are_on_demand_encrypted_and_recoverable(resources: dict[str, Any
     assert props["SSESpecification"]["SSEEnabled"] is True
 
 
-def test_accounts_table_is_retained_and_indexed_by_email(resources: dict[str, Any]) -> None:
+def test_accounts_table_is_retained_and_indexed_by_email_and_organisation(resources: dict[str, Any]) -> None:
     accounts = resources["AccountsTable"]
     assert accounts["DeletionPolicy"] == "Retain"
     assert accounts["UpdateReplacePolicy"] == "Retain"
     assert accounts["Properties"]["DeletionProtectionEnabled"] is True
-    [index] = accounts["Properties"]["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "email-index"
-    assert index["KeySchema"] == [{"AttributeName": "email_lower", "KeyType": "HASH"}]
-    assert {"AttributeName": "email_lower", "AttributeType": "S"} in accounts["Properties"]["AttributeDefinitions"]
-    assert index["Projection"]["ProjectionType"] == "ALL"
+    by_email, by_org = accounts["Properties"]["GlobalSecondaryIndexes"]
+    assert by_email["IndexName"] == "email-index"
+    assert by_email["KeySchema"] == [{"AttributeName": "email_lower", "KeyType": "HASH"}]
+    # The référent area lists an organisation by last name with one Query (no Scan).
+    assert by_org["IndexName"] == "org-index"
+    assert by_org["KeySchema"] == [
+        {"AttributeName": "org_code", "KeyType": "HASH"},
+        {"AttributeName": "agent_sort", "KeyType": "RANGE"},
+    ]
+    for name in ("email_lower", "org_code", "agent_sort"):
+        assert {"AttributeName": name, "AttributeType": "S"} in accounts["Properties"]["AttributeDefinitions"]
+    assert by_email["Projection"]["ProjectionType"] == by_org["Projection"]["ProjectionType"] == "ALL"
+
+
+def test_journal_table_is_kept_by_organisation_for_the_audit_retention(resources: dict[str, Any]) -> None:
+    journal = resources["JournalTable"]
+    assert journal["DeletionPolicy"] == "Retain"
+    props = journal["Properties"]
+    assert props["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_ttl", "Enabled": True}
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
 
 
 @pytest.mark.parametrize("name", ["TokensTable", "ThrottleTable"])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cmi.config import Settings
-from cmi.domain.model import Account, Grant, Organisation, TokenKind, TokenRecord
+from cmi.domain.model import Account, Grant, JournalEvent, Organisation, Page, TokenKind, TokenRecord
 from cmi.domain.passwords import Hasher
 from cmi.domain.throttling import LoginThrottle, Policy
 from cmi.mail.message import Mail
@@ -24,6 +24,7 @@ SETTINGS = Settings(
     accounts_table="accounts",
     tokens_table="tokens",
     throttle_table="throttle",
+    journal_table="journal",
     mail_queue_url="https://sqs.test/queue",
     portal_url="https://portail.test",
     sender_email="ne-pas-repondre@portail.test",
@@ -41,6 +42,7 @@ class Memory:
     tokens: dict[str, TokenRecord] = field(default_factory=dict)
     throttles: dict[str, LoginThrottle] = field(default_factory=dict)
     messages: set[str] = field(default_factory=set)
+    journal: list[JournalEvent] = field(default_factory=list)
     mail_slots: dict[str, list[int]] = field(default_factory=dict)
 
 
@@ -68,11 +70,27 @@ class FakeAccounts:
         self.m.organisations[organisation.code] = organisation
         return True
 
-    def remove_unannounced(self, account: Account) -> None:
-        self.m.accounts.pop(account.identifier, None)
+    def agents(self, org_code: str, cursor: str | None, limit: int) -> Page:
+        ordered = sorted(
+            (a for a in self.m.accounts.values() if a.org_code == org_code),
+            key=lambda a: (a.last_name.casefold(), a.first_name.casefold(), a.identifier),
+        )
+        start = int(cursor) if cursor else 0  # the fakes' cursor: an offset
+        rest = ordered[start + limit :]
+        return Page(ordered[start : start + limit], str(start + limit) if rest else None)
 
-    def restore_temporary_password(self, previous: Account, replaced: Account) -> None:
-        self.m.accounts[previous.identifier] = previous
+    def email_taken(self, org_code: str, email_lower: str) -> bool:
+        return any(a.org_code == org_code and a.email.lower() == email_lower for a in self.m.accounts.values())
+
+
+class FakeJournal:
+    def __init__(self, memory: Memory) -> None:
+        self.m = memory
+
+    def events(self, org_code: str, cursor: str | None, limit: int) -> Page:
+        ordered = sorted((e for e in self.m.journal if e.org_code == org_code), key=lambda e: -e.at)
+        start = int(cursor) if cursor else 0
+        return Page(ordered[start : start + limit], str(start + limit) if ordered[start + limit :] else None)
 
 
 class FakeTokens:
@@ -137,7 +155,37 @@ class FakeAccountWrites(_Writes):
         def apply() -> None:
             self.m.accounts[account.identifier] = account
 
-        self.add(lambda: account.org_code in self.m.organisations and account.identifier not in self.m.accounts, apply)
+        def check() -> bool:
+            taken = any(
+                a.org_code == account.org_code and a.email.lower() == account.email.lower()
+                for a in self.m.accounts.values()
+            )
+            return account.org_code in self.m.organisations and account.identifier not in self.m.accounts and not taken
+
+        self.add(check, apply)
+
+    def remove(self, account: Account) -> None:
+        self.add(lambda: True, lambda: self.m.accounts.pop(account.identifier, None) and None)
+
+    def restore_temporary_password(self, previous: Account, replaced: Account) -> None:
+        self.add(lambda: True, lambda: self.m.accounts.__setitem__(previous.identifier, previous))
+
+    def set_status(self, account: Account, status: str) -> None:
+        version = account.password_version + (1 if status == "disabled" else 0)
+        self._versioned(account, status=status, password_version=version)
+
+    def record_login(self, account: Account, now: int, password_hash: str | None = None) -> None:
+        changes: dict[str, Any] = {"last_login_at": now}
+        if password_hash is not None:
+            changes["password_hash"] = password_hash
+        self._versioned(account, **changes)
+
+    def count_active_referent(self, org_code: str, delta: int, *, keep_one: bool = False) -> None:
+        def apply() -> None:
+            org = self.m.organisations[org_code]
+            self.m.organisations[org_code] = dataclasses.replace(org, active_referents=org.active_referents + delta)
+
+        self.add(lambda: not keep_one or self.m.organisations[org_code].active_referents > 1, apply)
 
     def _versioned(self, account: Account, **changes: Any) -> None:
         def apply() -> None:
@@ -164,9 +212,6 @@ class FakeAccountWrites(_Writes):
         if alerts_opt_in is not None:
             changes["alerts_opt_in"] = alerts_opt_in
         self._versioned(account, **changes)
-
-    def rehash(self, account: Account, password_hash: str) -> None:
-        self._versioned(account, password_hash=password_hash)
 
     def new_temporary_password(self, account: Account, password_hash: str, expires_at: int) -> None:
         self._versioned(
@@ -206,12 +251,21 @@ class FakeThrottleWrites(_Writes):
         self.add(lambda: True, lambda: self.m.throttles.pop(identifier, None) and None)
 
 
+class FakeJournalWrites(_Writes):
+    def record(self, event: JournalEvent) -> None:
+        self.add(lambda: event not in self.m.journal, lambda: self.m.journal.append(event))
+
+    def retract(self, event: JournalEvent) -> None:
+        self.add(lambda: True, lambda: self.m.journal.remove(event) if event in self.m.journal else None)
+
+
 class FakeUnitOfWork:
     def __init__(self, memory: Memory) -> None:
         self.steps: list[Step] = []
         self.accounts = FakeAccountWrites(memory, self.steps)
         self.tokens = FakeTokenWrites(memory, self.steps)
         self.throttle = FakeThrottleWrites(memory, self.steps)
+        self.journal = FakeJournalWrites(memory, self.steps)
 
     def commit(self) -> bool:
         steps, self.steps[:] = list(self.steps), []
@@ -254,6 +308,7 @@ class FakeServices:
         self.accounts = FakeAccounts(self.memory)
         self.tokens = FakeTokens(self.memory)
         self.throttle = FakeThrottle(self.memory, Policy.from_settings(settings))
+        self.journal = FakeJournal(self.memory)
         self.hasher = Hasher(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
         self.mail_requests = FakeMailRequests()
         self.mailer = FakeMailer()

@@ -6,6 +6,7 @@ REQUIRED = {
     "ACCOUNTS_TABLE": "a",
     "TOKENS_TABLE": "t",
     "THROTTLE_TABLE": "th",
+    "JOURNAL_TABLE": "j",
     "MAIL_QUEUE_URL": "https://sqs/q",
     "PORTAL_URL": "https://portail.test/",
     "SENDER_EMAIL": "ne-pas-repondre@portail.test",

@@ -23,6 +23,7 @@ class Settings:
     accounts_table: str
     tokens_table: str
     throttle_table: str
+    journal_table: str
     mail_queue_url: str
     portal_url: str
     sender_email: str
@@ -45,6 +46,8 @@ class Settings:
     block_failures: int = _at_least(2, 25)
     block_window_hours: int = _at_least(1, 24)
 
+    # How long an organisation's journal keeps an event.
+    audit_retention_days: int = _at_least(1, 365)
     mails_per_hour: int = _at_least(1, 5)
     max_body_bytes: int = _at_least(256, 8192)
 

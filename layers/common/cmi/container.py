@@ -15,11 +15,20 @@ from typing import Any
 
 from cmi.config import Settings
 from cmi.domain.passwords import Hasher
-from cmi.domain.ports import AccountStore, MailRequests, MailSender, ThrottleStore, TokenStore, UnitOfWork
+from cmi.domain.ports import (
+    AccountStore,
+    JournalStore,
+    MailRequests,
+    MailSender,
+    ThrottleStore,
+    TokenStore,
+    UnitOfWork,
+)
 from cmi.domain.throttling import Policy
 from cmi.mail.queue import MailQueue
 from cmi.mail.ses import SesSender
 from cmi.store.accounts import AccountRepository
+from cmi.store.journal import JournalRepository
 from cmi.store.throttle import ThrottleRepository
 from cmi.store.tokens import TokenRepository
 from cmi.store.unit_of_work import DynamoUnitOfWork
@@ -72,6 +81,7 @@ class Container:
     accounts: AccountStore = field(init=False)
     tokens: TokenStore = field(init=False)
     throttle: ThrottleStore = field(init=False)
+    journal: JournalStore = field(init=False)
     hasher: Hasher = field(init=False)
     mail_requests: MailRequests = field(init=False)
     mailer: MailSender = field(init=False)
@@ -82,13 +92,13 @@ class Container:
         self.accounts = AccountRepository(self.dynamodb, s.accounts_table, s.throttle_table)
         self.tokens = TokenRepository(self.dynamodb, s.tokens_table)
         self.throttle = ThrottleRepository(self.dynamodb, s.throttle_table, Policy.from_settings(s))
+        self.journal = JournalRepository(self.dynamodb, s.journal_table)
         self.hasher = Hasher(s.argon2_memory_kib, s.argon2_time_cost, s.argon2_parallelism)
         self.mail_requests = MailQueue(LazyClient(lambda: self.client_factory("sqs")), s.mail_queue_url)
         self.mailer = SesSender(LazyClient(lambda: self.client_factory("sesv2")), s.sender_email)
 
     def unit_of_work(self) -> UnitOfWork:
-        s = self.settings
-        return DynamoUnitOfWork(self.dynamodb, s.accounts_table, s.tokens_table, s.throttle_table)
+        return DynamoUnitOfWork(self.dynamodb, self.settings)
 
     def now(self) -> int:
         return int(self.clock())

@@ -74,3 +74,22 @@ NOT_FOUND: Final = "Cette adresse n'existe pas."
 METHOD_NOT_ALLOWED: Final = "Cette méthode n'est pas autorisée pour cette adresse."
 UNAVAILABLE: Final = "Le service est momentanément indisponible. Veuillez réessayer dans quelques instants."
 INTERNAL_ERROR: Final = "Une erreur technique est survenue. Veuillez réessayer plus tard."
+
+# Référents and their organisation's agents (SPEC §9).
+REFERENT_ONLY: Final = "Cette action est réservée aux référents de l'organisme."
+AGENT_NOT_FOUND: Final = "Agent introuvable."
+ACCOUNT_DISABLED: Final = "Votre compte a été désactivé. Contactez un référent de votre organisme."
+LAST_NAME_REQUIRED: Final = "La saisie du nom est obligatoire."
+FIRST_NAME_REQUIRED: Final = "La saisie du prénom est obligatoire."
+LAST_NAME_FORMAT: Final = (
+    "Le nom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes (50 caractères au plus)."
+)
+FIRST_NAME_FORMAT: Final = (
+    "Le prénom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes (50 caractères au plus)."
+)
+EMAIL_ALREADY_USED: Final = "Un agent de l'organisme utilise déjà cette adresse email."
+ALREADY_ACTIVATED: Final = "Ce compte est déjà activé : l'agent peut utiliser « Mot de passe oublié »."
+CANNOT_DISABLE_SELF: Final = "Vous ne pouvez pas désactiver votre propre compte."
+LAST_REFERENT: Final = "L'organisme doit garder au moins un référent actif."
+CURSOR_INVALID: Final = "Le curseur de pagination n'est pas valide : rechargez la liste."
+CHANGED_MEANWHILE: Final = "Ce compte vient d'être modifié par ailleurs : rechargez la liste et réessayez."

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cmi import messages
-from cmi.domain.errors import NotAuthenticated, TooManyAttempts
+from cmi.domain.errors import NotAllowed, NotAuthenticated, TooManyAttempts
 from cmi.domain.model import Account, Grant, TokenKind, TokenRecord
 from cmi.domain.ports import Services
 from cmi.domain.throttling import LoginThrottle
@@ -61,6 +61,10 @@ def login(services: Services, identifier: str, password: str, previous_session: 
         raise _fail(services, identifier, throttle, now)
     if not services.hasher.verify(account.password_hash, password):
         raise _fail(services, identifier, throttle, now)
+    if account.disabled:
+        # The agent proved knowledge of the password: saying the account is disabled leaks nothing.
+        count("LoginDisabled")
+        raise NotAllowed(messages.ACCOUNT_DISABLED)
     if account.pending and (account.temp_expires_at or 0) < now:
         # The agent proved knowledge of the temporary password: saying it expired leaks nothing.
         count("TemporaryPasswordExpired")
@@ -70,8 +74,8 @@ def login(services: Services, identifier: str, password: str, previous_session: 
     uow = services.unit_of_work()
     if throttle.exists:
         uow.throttle.clear(identifier)
-    if services.hasher.needs_rehash(account.password_hash):
-        uow.accounts.rehash(account, services.hasher.hash(password))
+    rehashed = services.hasher.hash(password) if services.hasher.needs_rehash(account.password_hash) else None
+    uow.accounts.record_login(account, now, rehashed)
     if previous_session and len(previous_session) <= MAX_TOKEN_LENGTH:
         uow.tokens.forget(previous_session)
     if account.pending:
@@ -100,7 +104,7 @@ def current_account(services: Services, raw: str | None, kind: TokenKind = "sess
         raise NotAuthenticated(expired)
     account = services.accounts.get(record.identifier)
     # A password change bumps the version: every session and pass issued before it is void.
-    if account is None or account.password_version != record.password_version:
+    if account is None or account.password_version != record.password_version or account.disabled:
         raise NotAuthenticated(expired)
     if kind == "first_connection" and not account.pending:
         raise NotAuthenticated(expired)

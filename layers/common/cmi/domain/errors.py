@@ -40,3 +40,15 @@ class LinkNotValid(DomainError):
 
 class OnboardingError(DomainError):
     """Bad input or state when registering organisations and agents; meant for the operator."""
+
+
+class NotAllowed(DomainError):
+    """The agent is known but may not do this (a profile in the référent area, a disabled account)."""
+
+
+class NotFound(DomainError):
+    """Nothing of that name in the agent's organisation (another organisation's agent looks the same)."""
+
+
+class Conflict(DomainError):
+    """The request is understood but the state forbids it (already active, last référent, changed meanwhile)."""

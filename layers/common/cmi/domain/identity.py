@@ -28,6 +28,11 @@ def check_identifier(raw: str) -> str:
     return value
 
 
+def is_identifier(value: str) -> bool:
+    """A normalised identifier of the right shape (anything else cannot name an account)."""
+    return bool(_IDENTIFIER.fullmatch(value))
+
+
 def is_emitter_code(value: str) -> bool:
     return bool(_CODE.fullmatch(value))
 

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Role = Literal["referent", "profile"]
-Status = Literal["pending", "active"]
+Status = Literal["pending", "active", "disabled"]
+# Who did something the journal records: an agent's identifier, or the operator.
+OPERATOR = "opérateur"
+Action = Literal[
+    "account_created",
+    "first_connection_completed",
+    "password_reset",
+    "password_changed",
+    "temporary_password_sent",
+    "disabled",
+    "enabled",
+    "identifier_blocked",
+]
 TokenKind = Literal["session", "first_connection", "reset"]
 
 
@@ -15,6 +27,8 @@ class Organisation:
     code: str
     name: str
     created_at: int
+    # Référents whose account is active: the organisation must keep at least one.
+    active_referents: int = 0
 
 
 @dataclass(frozen=True)
@@ -35,11 +49,42 @@ class Account:
     alerts_opt_in: bool = False
     activated_at: int | None = None
     password_changed_at: int | None = None
+    created_by: str = OPERATOR
+    last_login_at: int | None = None
 
     @property
     def pending(self) -> bool:
         """Still on the temporary password: first connection not completed."""
         return self.status == "pending"
+
+    @property
+    def disabled(self) -> bool:
+        return self.status == "disabled"
+
+    @property
+    def active_referent(self) -> bool:
+        """Counts towards the référents an organisation must keep (at least one)."""
+        return self.role == "referent" and self.status == "active"
+
+
+@dataclass(frozen=True)
+class JournalEvent:
+    """One line of an organisation's journal: who did what to which agent, when."""
+
+    org_code: str
+    at: int
+    actor: str
+    action: Action
+    target: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """Some items of a listing and where the next page starts (None: this was the last)."""
+
+    items: list[Any]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,18 @@
-"""Registering organisations and their agents (the ops command and the local demo use it)."""
+"""Organisations and the life of their agents' accounts: creation, temporary passwords, disabling.
+
+Shared by the ops command (actor « opérateur ») and the référent area (actor: the référent); every
+change and its journal entry are written in one transaction.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 
+from cmi import messages
 from cmi.domain import identity
-from cmi.domain.errors import OnboardingError
-from cmi.domain.model import Account, Organisation, Role
+from cmi.domain.errors import Conflict, InvalidInput, OnboardingError
+from cmi.domain.model import OPERATOR, Account, JournalEvent, Organisation, Role
 from cmi.domain.passwords import generate_temporary
 from cmi.domain.ports import Services
 from cmi.mail import templates
@@ -57,18 +62,33 @@ def _welcome(services: Services, account: Account, temporary: str) -> None:
         raise
 
 
-def create_account(
-    services: Services, org_code: str, first_name: str, last_name: str, email: str, role: Role = "referent"
-) -> NewAccount:
-    """Create a pending account and mail its identifier and temporary password.
+def _email_taken(services: Services, org_code: str, address: str) -> InvalidInput | None:
+    if services.accounts.email_taken(org_code, address.lower()):
+        return InvalidInput({"email": messages.EMAIL_ALREADY_USED})
+    return None
 
-    If the mail cannot be sent, the account is removed again: nothing is left half-done.
+
+def create_account(
+    services: Services,
+    org_code: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: Role = "referent",
+    actor: str = OPERATOR,
+) -> NewAccount:
+    """Create a pending account, journal it and mail its identifier and temporary password.
+
+    An address is used by one agent of an organisation at most. If the mail cannot be sent, the account
+    and its journal entry are removed again: nothing is left half-done.
     """
     org_code = org_code.strip().upper()
     first, last, address = _check_person(first_name, last_name, email)
     organisation = services.accounts.get_organisation(org_code)
     if organisation is None:
         raise OnboardingError(f"l'organisme {org_code} n'existe pas")
+    if taken := _email_taken(services, org_code, address):
+        raise taken
     now = services.now()
     temporary = generate_temporary(services.pick)
     password_hash = services.hasher.hash(temporary)
@@ -87,38 +107,46 @@ def create_account(
             password_version=1,
             created_at=now,
             temp_expires_at=now + services.settings.temporary_password_days * 86400,
+            created_by=actor,
         )
+        label = "Référent" if role == "referent" else "Profil"
+        event = JournalEvent(org_code, now, actor, "account_created", account.identifier, f"{label} {first} {last}")
         uow = services.unit_of_work()
         uow.accounts.create(account)
+        uow.journal.record(event)
         if uow.commit():
             break
+        if taken := _email_taken(services, org_code, address):  # another creation took the address meanwhile
+            raise taken
     else:
         raise OnboardingError("impossible d'attribuer un identifiant libre, réessayez")
     try:
         _welcome(services, account, temporary)
     except Exception:
-        services.accounts.remove_unannounced(account)
+        undo = services.unit_of_work()
+        undo.accounts.remove(account)
+        undo.journal.retract(event)
+        undo.commit()
         raise
     count("AccountCreated")
     logger.info("account created", extra={"identifier": account.identifier, "role": role})
     return NewAccount(account, temporary)
 
 
-def resend_temporary_password(services: Services, identifier: str) -> NewAccount:
+def resend_temporary_password(services: Services, account: Account, actor: str = OPERATOR) -> NewAccount:
     """A new temporary password (valid the configured number of days) for an account still pending."""
-    identifier = identity.normalise_identifier(identifier)
-    account = services.accounts.get(identifier)
-    if account is None:
-        raise OnboardingError(f"aucun compte {identifier}")
     if not account.pending:
-        raise OnboardingError(f"le compte {identifier} est déjà activé : utilisez « Mot de passe oublié »")
+        raise Conflict(messages.ALREADY_ACTIVATED)
     temporary = generate_temporary(services.pick)
-    expires = services.now() + services.settings.temporary_password_days * 86400
+    now = services.now()
+    expires = now + services.settings.temporary_password_days * 86400
     password_hash = services.hasher.hash(temporary)
+    event = JournalEvent(account.org_code, now, actor, "temporary_password_sent", account.identifier)
     uow = services.unit_of_work()
     uow.accounts.new_temporary_password(account, password_hash, expires)
+    uow.journal.record(event)
     if not uow.commit():
-        raise OnboardingError(f"le compte {identifier} a changé entre-temps, réessayez")
+        raise Conflict(messages.CHANGED_MEANWHILE)
     updated = dataclasses.replace(
         account, password_hash=password_hash, temp_expires_at=expires, password_version=account.password_version + 1
     )
@@ -126,9 +154,48 @@ def resend_temporary_password(services: Services, identifier: str) -> NewAccount
         _welcome(services, updated, temporary)
     except Exception:
         # The agent's last mail stays the valid one.
-        services.accounts.restore_temporary_password(account, updated)
+        undo = services.unit_of_work()
+        undo.accounts.restore_temporary_password(account, updated)
+        undo.journal.retract(event)
+        undo.commit()
         raise
     return NewAccount(updated, temporary)
+
+
+def disable(services: Services, agent: Account, actor: str = OPERATOR, *, keep_a_referent: bool = False) -> Account:
+    """Disable an account: every session, pass and link ends with it (new password version)."""
+    if agent.disabled:
+        return agent
+    uow = services.unit_of_work()
+    uow.accounts.set_status(agent, "disabled")
+    if agent.active_referent:
+        uow.accounts.count_active_referent(agent.org_code, -1, keep_one=keep_a_referent)
+    uow.journal.record(JournalEvent(agent.org_code, services.now(), actor, "disabled", agent.identifier))
+    if not uow.commit():
+        organisation = services.accounts.get_organisation(agent.org_code)
+        if keep_a_referent and agent.active_referent and organisation and organisation.active_referents <= 1:
+            raise Conflict(messages.LAST_REFERENT)
+        raise Conflict(messages.CHANGED_MEANWHILE)
+    count("AccountDisabled")
+    logger.info("account disabled", extra={"identifier": agent.identifier, "actor": actor})
+    return dataclasses.replace(agent, status="disabled", password_version=agent.password_version + 1)
+
+
+def enable(services: Services, agent: Account, actor: str = OPERATOR) -> Account:
+    """Enable a disabled account again: active if it had completed its first connection, else pending."""
+    if not agent.disabled:
+        return agent
+    enabled = dataclasses.replace(agent, status="active" if agent.activated_at else "pending")
+    uow = services.unit_of_work()
+    uow.accounts.set_status(agent, enabled.status)
+    if enabled.active_referent:
+        uow.accounts.count_active_referent(agent.org_code, +1)
+    uow.journal.record(JournalEvent(agent.org_code, services.now(), actor, "enabled", agent.identifier))
+    if not uow.commit():
+        raise Conflict(messages.CHANGED_MEANWHILE)
+    count("AccountEnabled")
+    logger.info("account enabled", extra={"identifier": agent.identifier, "actor": actor})
+    return enabled
 
 
 def unblock(services: Services, identifier: str) -> bool:

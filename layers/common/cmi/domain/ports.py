@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from cmi.config import Settings
-from cmi.domain.model import Account, Grant, Organisation, TokenKind, TokenRecord
+from cmi.domain.model import Account, Grant, JournalEvent, Organisation, Page, Status, TokenKind, TokenRecord
 from cmi.domain.passwords import Hasher
 from cmi.domain.throttling import LoginThrottle, Policy
 from cmi.mail.message import Mail
@@ -29,12 +29,18 @@ class AccountStore(Protocol):
         """False when the code émetteur is taken."""
         ...
 
-    def remove_unannounced(self, account: Account) -> None:
-        """Undo the creation of an account whose welcome mail could not be sent."""
+    def agents(self, org_code: str, cursor: str | None, limit: int) -> Page:
+        """The organisation's accounts, by last name; raises ValueError for a cursor it did not issue."""
         ...
 
-    def restore_temporary_password(self, previous: Account, replaced: Account) -> None:
-        """Put back the temporary password that `replaced` superseded (its mail could not be sent)."""
+    def email_taken(self, org_code: str, email_lower: str) -> bool:
+        """Whether an agent of the organisation already has this address."""
+        ...
+
+
+class JournalStore(Protocol):
+    def events(self, org_code: str, cursor: str | None, limit: int) -> Page:
+        """The organisation's journal, newest first; raises ValueError for a cursor it did not issue."""
         ...
 
 
@@ -64,17 +70,33 @@ class ThrottleStore(Protocol):
 
 class AccountWrites(Protocol):
     def create(self, account: Account) -> None:
-        """The account, if its identifier is free and its organisation exists."""
+        """The account, if its identifier is free, its address unused in its organisation, its organisation there."""
+        ...
+
+    def remove(self, account: Account) -> None:
+        """Undo `create` (the welcome mail could not be sent), if nothing changed since."""
+        ...
+
+    def restore_temporary_password(self, previous: Account, replaced: Account) -> None:
+        """Put back the temporary password that `replaced` superseded (its mail could not be sent)."""
+        ...
+
+    def set_status(self, account: Account, status: Status) -> None:
+        """Disable or enable, if unchanged since read; disabling also voids every session, pass and link."""
+        ...
+
+    def record_login(self, account: Account, now: int, password_hash: str | None = None) -> None:
+        """The time of this login and, when the hash parameters rose, the same password hashed anew."""
+        ...
+
+    def count_active_referent(self, org_code: str, delta: int, *, keep_one: bool = False) -> None:
+        """Move the organisation's count of active référents; with keep_one, fail rather than reach zero."""
         ...
 
     def set_password(
         self, account: Account, password_hash: str, now: int, *, alerts_opt_in: bool | None = None
     ) -> None:
         """New password, account active, temporary password gone, version bumped (if unchanged since read)."""
-        ...
-
-    def rehash(self, account: Account, password_hash: str) -> None:
-        """Same password, stronger hash parameters."""
         ...
 
     def new_temporary_password(self, account: Account, password_hash: str, expires_at: int) -> None: ...
@@ -102,6 +124,16 @@ class ThrottleWrites(Protocol):
     def clear(self, identifier: str) -> None: ...
 
 
+class JournalWrites(Protocol):
+    def record(self, event: JournalEvent) -> None:
+        """Add the event, kept for the configured retention."""
+        ...
+
+    def retract(self, event: JournalEvent) -> None:
+        """Remove an event recorded with an action that had to be undone."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def accounts(self) -> AccountWrites: ...
@@ -109,6 +141,8 @@ class UnitOfWork(Protocol):
     def tokens(self) -> TokenWrites: ...
     @property
     def throttle(self) -> ThrottleWrites: ...
+    @property
+    def journal(self) -> JournalWrites: ...
 
     def commit(self) -> bool:
         """Apply every write or none; False when a condition lost (a concurrent change won)."""
@@ -136,6 +170,7 @@ class Services(Protocol):
     accounts: AccountStore
     tokens: TokenStore
     throttle: ThrottleStore
+    journal: JournalStore
     hasher: Hasher
     mail_requests: MailRequests
     mailer: MailSender

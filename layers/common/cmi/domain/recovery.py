@@ -5,6 +5,7 @@ from __future__ import annotations
 from cmi import messages
 from cmi.domain.errors import InvalidInput, LinkNotValid
 from cmi.domain.first_connection import password_errors
+from cmi.domain.model import JournalEvent
 from cmi.domain.ports import Services
 from cmi.mail.requests import AccountNotice, ForgotIdentifier, ForgotPassword
 from cmi.observability import count, logger
@@ -31,7 +32,7 @@ def reset_password(services: Services, token: str, new_password: str, password_c
     if record is None or not record.alive(now):
         raise invalid
     account = services.accounts.get(record.identifier)
-    if account is None or account.password_version != record.password_version:
+    if account is None or account.password_version != record.password_version or account.disabled:
         raise invalid
     errors = password_errors(services, account, new_password, password_confirmation)
     if errors:
@@ -40,6 +41,9 @@ def reset_password(services: Services, token: str, new_password: str, password_c
     uow.tokens.consume(record)
     uow.accounts.set_password(account, services.hasher.hash(new_password), now)
     uow.throttle.clear(account.identifier)
+    uow.journal.record(JournalEvent(account.org_code, now, account.identifier, "password_reset", account.identifier))
+    if account.pending and account.role == "referent":  # the reset activates a pending account
+        uow.accounts.count_active_referent(account.org_code, +1)
     if not uow.commit():
         raise invalid  # used concurrently, or the password changed meanwhile
     count("PasswordReset")

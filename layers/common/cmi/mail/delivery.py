@@ -11,7 +11,7 @@ from typing import Any
 
 from cmi.config import Settings
 from cmi.domain.identity import mask_email
-from cmi.domain.model import Account, Grant
+from cmi.domain.model import Account, Grant, JournalEvent
 from cmi.domain.ports import Services
 from cmi.mail import templates
 from cmi.mail.message import Mail
@@ -38,7 +38,8 @@ def _send(services: Services, mail: Mail, kind: str) -> None:
 
 def _forgot_identifier(services: Services, request: ForgotIdentifier, message_id: str) -> None:
     s = services.settings
-    accounts = services.accounts.by_email(request.email)
+    # A disabled account is not recalled: its owner can no longer log in (SPEC §9).
+    accounts = [a for a in services.accounts.by_email(request.email) if not a.disabled]
     if not accounts:
         return
     if not services.throttle.take_mail_slot("EMAIL", request.email, services.now(), s.mails_per_hour):
@@ -50,7 +51,7 @@ def _forgot_identifier(services: Services, request: ForgotIdentifier, message_id
 def _forgot_password(services: Services, request: ForgotPassword, message_id: str) -> None:
     s = services.settings
     account = services.accounts.get(request.identifier)
-    if account is None:
+    if account is None or account.disabled:
         return
     now = services.now()
     raw = services.new_token()
@@ -90,8 +91,25 @@ NOTICES: dict[NoticeKind, Callable[[Account, Settings, int], Mail]] = {
 
 def _notice(services: Services, request: AccountNotice, message_id: str) -> None:
     account = services.accounts.get(request.identifier)
-    if account is not None:
-        _send(services, NOTICES[request.kind](account, services.settings, services.now()), request.kind)
+    if account is None:
+        return
+    if request.kind == "identifier_blocked":
+        _journal_block(services, account, message_id)
+    _send(services, NOTICES[request.kind](account, services.settings, services.now()), request.kind)
+
+
+def _journal_block(services: Services, account: Account, message_id: str) -> None:
+    """The block in the organisation's journal, once per message; here, off the HTTP path, the login answer
+    costs the same whether or not the identifier is real."""
+    s = services.settings
+    detail = f"{s.block_failures} tentatives de connexion infructueuses en {s.block_window_hours} heures"
+    event = JournalEvent(
+        account.org_code, services.now(), account.identifier, "identifier_blocked", account.identifier, detail
+    )
+    uow = services.unit_of_work()
+    uow.tokens.claim_message(f"{message_id}#journal", services.now())
+    uow.journal.record(event)
+    uow.commit()  # False: a redelivery of a message already journaled
 
 
 HANDLERS: dict[type[Any], Callable[[Services, Any, str], None]] = {

@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict
 from typing import Any
 
-from cmi.domain.model import Account, Organisation
+from cmi.domain.model import Account, Organisation, Page, Status
 from cmi.domain.throttling import LoginThrottle
-from cmi.store.dynamo import from_dynamo, is_condition_failure, key, to_dynamo
+from cmi.store.dynamo import decode_cursor, encode_cursor, from_dynamo, is_condition_failure, key, to_dynamo
 from cmi.store.throttle import login_key, throttle_from_item
 
 ORG_PREFIX = "ORG#"
-_INT_FIELDS = ("password_version", "created_at", "temp_expires_at", "activated_at", "password_changed_at")
+EMAIL_PREFIX = "EMAIL#"
+_INT_FIELDS = (
+    "password_version",
+    "created_at",
+    "temp_expires_at",
+    "activated_at",
+    "password_changed_at",
+    "last_login_at",
+)
+_AGENTS_KEY = frozenset({"pk", "org_code", "agent_sort"})
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-free, so that « Émile » sorts with the E."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def account_item(account: Account) -> dict[str, Any]:
-    return to_dynamo(
-        {"pk": account.identifier, "type": "account", "email_lower": account.email.lower(), **asdict(account)}
-    )
+    extra = {
+        "pk": account.identifier,
+        "type": "account",
+        "email_lower": account.email.lower(),
+        # Sort key of the organisation index: agents listed by last name, first name, identifier.
+        "agent_sort": f"{_fold(account.last_name)}#{_fold(account.first_name)}#{account.identifier}",
+    }
+    return to_dynamo({**extra, **asdict(account)})
+
+
+def _email_claim(account: Account) -> dict[str, Any]:
+    # One item per address and organisation: two agents created at once cannot share an address.
+    return {"pk": {"S": f"{EMAIL_PREFIX}{account.org_code}#{account.email.lower()}"}}
 
 
 def account_from_item(raw: dict[str, Any] | None) -> Account | None:
@@ -46,7 +72,32 @@ class AccountRepository:
         item = from_dynamo(response.get("Item"))
         if item is None:
             return None
-        return Organisation(code=item["code"], name=item["name"], created_at=int(item["created_at"]))
+        return Organisation(
+            code=item["code"],
+            name=item["name"],
+            created_at=int(item["created_at"]),
+            active_referents=int(item.get("active_referents", 0)),
+        )
+
+    def agents(self, org_code: str, cursor: str | None, limit: int) -> Page:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "org-index",
+            "KeyConditionExpression": "org_code = :org",
+            "ExpressionAttributeValues": {":org": {"S": org_code}},
+            "Limit": limit,
+        }
+        if cursor:
+            start = decode_cursor(cursor, _AGENTS_KEY)
+            if start["org_code"]["S"] != org_code:
+                raise ValueError("not a cursor of this organisation")
+            kwargs["ExclusiveStartKey"] = start
+        response = self.client.query(**kwargs)
+        accounts = [a for a in map(account_from_item, response.get("Items", [])) if a is not None]
+        return Page(accounts, encode_cursor(response.get("LastEvaluatedKey")))
+
+    def email_taken(self, org_code: str, email_lower: str) -> bool:
+        return any(a.org_code == org_code for a in self.by_email(email_lower))
 
     def by_email(self, email_lower: str) -> list[Account]:
         accounts: list[Account] = []
@@ -93,30 +144,6 @@ class AccountRepository:
             raise
         return True
 
-    def remove_unannounced(self, account: Account) -> None:
-        self.client.delete_item(
-            TableName=self.table,
-            Key=key(account.identifier),
-            ConditionExpression="password_version = :v",
-            ExpressionAttributeValues=to_dynamo({":v": account.password_version}),
-        )
-
-    def restore_temporary_password(self, previous: Account, replaced: Account) -> None:
-        self.client.update_item(
-            TableName=self.table,
-            Key=key(previous.identifier),
-            UpdateExpression="SET password_hash = :h, temp_expires_at = :x, password_version = :v",
-            ConditionExpression="password_version = :replaced",
-            ExpressionAttributeValues=to_dynamo(
-                {
-                    ":h": previous.password_hash,
-                    ":x": previous.temp_expires_at or 0,
-                    ":v": previous.password_version,
-                    ":replaced": replaced.password_version,
-                }
-            ),
-        )
-
 
 class AccountWrites:
     """Account writes of a unit of work."""
@@ -126,24 +153,68 @@ class AccountWrites:
         self.items = items
 
     def create(self, account: Account) -> None:
+        org = key(ORG_PREFIX + account.org_code)
+        self.items.append(
+            {"ConditionCheck": {"TableName": self.table, "Key": org, "ConditionExpression": "attribute_exists(pk)"}}
+        )
+        for item in (account_item(account), {**_email_claim(account), "type": {"S": "email"}}):
+            self.items.append(
+                {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+            )
+
+    def remove(self, account: Account) -> None:
+        values = to_dynamo({":v": account.password_version})
         self.items.append(
             {
-                "ConditionCheck": {
+                "Delete": {
                     "TableName": self.table,
-                    "Key": key(ORG_PREFIX + account.org_code),
-                    "ConditionExpression": "attribute_exists(pk)",
+                    "Key": key(account.identifier),
+                    "ConditionExpression": "password_version = :v",
+                    "ExpressionAttributeValues": values,
                 }
             }
         )
-        self.items.append(
-            {
-                "Put": {
-                    "TableName": self.table,
-                    "Item": account_item(account),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        )
+        self.items.append({"Delete": {"TableName": self.table, "Key": _email_claim(account)}})
+
+    def restore_temporary_password(self, previous: Account, replaced: Account) -> None:
+        values = {
+            ":h": previous.password_hash,
+            ":x": previous.temp_expires_at or 0,
+            ":v": previous.password_version,
+            ":replaced": replaced.password_version,
+        }
+        expression = "SET password_hash = :h, temp_expires_at = :x, password_version = :v"
+        self._update(previous, expression, "password_version = :replaced", values)
+
+    def set_status(self, account: Account, status: Status) -> None:
+        values: dict[str, Any] = {":s": status, ":v": account.password_version}
+        expression = "SET #s = :s"
+        if status == "disabled":
+            # A new version voids every session, first-connection pass and reset link of the account.
+            expression += ", password_version = :v1"
+            values[":v1"] = account.password_version + 1
+        self._update(account, expression, "password_version = :v AND #s <> :s", values)
+
+    def record_login(self, account: Account, now: int, password_hash: str | None = None) -> None:
+        # One update: a transaction may not touch the same item twice.
+        values: dict[str, Any] = {":now": now, ":v": account.password_version}
+        expression = "SET last_login_at = :now"
+        if password_hash is not None:
+            expression += ", password_hash = :h"
+            values[":h"] = password_hash
+        self._update(account, expression, "password_version = :v", values)
+
+    def count_active_referent(self, org_code: str, delta: int, *, keep_one: bool = False) -> None:
+        update: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": key(ORG_PREFIX + org_code),
+            "UpdateExpression": "ADD active_referents :d",
+            "ExpressionAttributeValues": to_dynamo({":d": delta}),
+        }
+        if keep_one:
+            update["ConditionExpression"] = "active_referents > :one"
+            update["ExpressionAttributeValues"] = to_dynamo({":d": delta, ":one": 1})
+        self.items.append({"Update": update})
 
     def set_password(
         self, account: Account, password_hash: str, now: int, *, alerts_opt_in: bool | None = None
@@ -163,10 +234,6 @@ class AccountWrites:
             sets.append("alerts_opt_in = :a")
             values[":a"] = alerts_opt_in
         self._update(account, "SET " + ", ".join(sets) + " REMOVE temp_expires_at", "password_version = :v", values)
-
-    def rehash(self, account: Account, password_hash: str) -> None:
-        values = {":h": password_hash, ":v": account.password_version}
-        self._update(account, "SET password_hash = :h", "password_version = :v", values)
 
     def new_temporary_password(self, account: Account, password_hash: str, expires_at: int) -> None:
         values = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -87,3 +89,23 @@ def is_transient(exc: BaseException) -> tuple[bool, str]:
     # Any 5xx from AWS (SQS "InternalError", SES "ServiceUnavailable"…) is on their side.
     transient = code in _TRANSIENT_CODES or http_status(exc) >= 500 or type(exc).__name__ in _NETWORK_ERRORS
     return transient, code or type(exc).__name__
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    """The LastEvaluatedKey of a Query as an opaque URL-safe string (None when there is no next page)."""
+    if not last_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, names: frozenset[str]) -> dict[str, Any]:
+    """Back to an ExclusiveStartKey; ValueError unless it has exactly the key attributes of the index, as strings."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("not a cursor") from None
+    if not isinstance(key, dict) or set(key) != names:
+        raise ValueError("not a cursor")
+    if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()):
+        raise ValueError("not a cursor")
+    return key

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from cmi.config import Settings
 from cmi.store.accounts import AccountWrites
 from cmi.store.dynamo import is_condition_failure
+from cmi.store.journal import JournalWrites
 from cmi.store.throttle import ThrottleWrites
 from cmi.store.tokens import TokenWrites
 
 
 class DynamoUnitOfWork:
-    def __init__(self, client: Any, accounts_table: str, tokens_table: str, throttle_table: str) -> None:
+    def __init__(self, client: Any, settings: Settings) -> None:
         self.client = client
         self.items: list[dict[str, Any]] = []
-        self.accounts = AccountWrites(accounts_table, self.items)
-        self.tokens = TokenWrites(tokens_table, self.items)
-        self.throttle = ThrottleWrites(throttle_table, self.items)
+        s = settings
+        self.accounts = AccountWrites(s.accounts_table, self.items)
+        self.tokens = TokenWrites(s.tokens_table, self.items)
+        self.throttle = ThrottleWrites(s.throttle_table, self.items)
+        self.journal = JournalWrites(s.journal_table, self.items, s.audit_retention_days * 86400)
 
     def commit(self) -> bool:
         """Write all items or none. False when a condition lost (a concurrent change won)."""

@@ -25,7 +25,16 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from cmi import messages
 from cmi.container import container
-from cmi.domain.errors import DomainError, InvalidInput, LinkNotValid, NotAuthenticated, TooManyAttempts
+from cmi.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    LinkNotValid,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
 from cmi.observability import LambdaHandler, entry, logger
 from cmi.store.dynamo import is_transient
 from cmi.web.models import ErrorsResponse, MessageResponse
@@ -47,6 +56,9 @@ _STATUS: dict[type[DomainError], int] = {
     InvalidInput: 400,
     LinkNotValid: 400,
     NotAuthenticated: 401,
+    NotAllowed: 403,
+    NotFound: 404,
+    Conflict: 409,
     TooManyAttempts: 429,
 }
 
@@ -200,7 +212,9 @@ def answers(*statuses: int, success: int = 200, changes: bool = True) -> dict[in
     descriptions = {
         400: "Requête refusée (champs en erreur, JSON invalide, trop volumineuse, lien invalide)",
         401: "Non authentifié",
-        403: "Origine refusée",
+        403: "Refusé : origine étrangère au portail, action réservée aux référents ou compte désactivé",
+        404: "Agent introuvable dans l'organisme",
+        409: "L'état du compte ne le permet pas",
         429: "Trop de tentatives (en-tête Retry-After)",
         503: "Service momentanément indisponible (en-tête Retry-After)",
     }

@@ -76,6 +76,30 @@ class ForgotPasswordRequest(Body):
     identifier: Identifier = ""
 
 
+_NAME_MAX = 50
+_NAME_PUNCTUATION = frozenset(" -'’")
+
+
+def _name(required: str, wrong: str) -> AfterValidator:
+    """Letters (accents included), spaces, hyphens and apostrophes, 1 to 50 characters (SPEC §9)."""
+
+    def check(value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError(required)
+        if len(value) > _NAME_MAX or not all(c.isalpha() or c in _NAME_PUNCTUATION for c in value):
+            raise ValueError(wrong)
+        return value
+
+    return AfterValidator(check)
+
+
+class CreateProfileRequest(Body):
+    first_name: Annotated[Text, _name(messages.FIRST_NAME_REQUIRED, messages.FIRST_NAME_FORMAT)] = ""
+    last_name: Annotated[Text, _name(messages.LAST_NAME_REQUIRED, messages.LAST_NAME_FORMAT)] = ""
+    email: Email = ""
+
+
 # Responses.
 
 
@@ -96,13 +120,65 @@ class OrganisationView(Answer):
     name: str
 
 
+Role = Literal["referent", "profile"]
+Status = Literal["pending", "active", "disabled"]
+
+
 class SessionResponse(Answer):
     identifier: str
     first_name: str
     last_name: str
     email: str
-    role: Literal["referent", "profile"]
+    role: Role
+    status: Status
     organisation: OrganisationView
+
+
+class AgentView(Answer):
+    identifier: str
+    first_name: str
+    last_name: str
+    email: str
+    role: Role
+    status: Status
+    created_at: str = Field(description="ISO 8601, UTC")
+    last_login_at: str | None = Field(description="ISO 8601, UTC; null if never")
+
+
+class AgentsResponse(Answer):
+    agents: list[AgentView]
+    next_cursor: str | None
+
+
+class CreatedResponse(Answer):
+    identifier: str
+    status: Literal["pending"]
+
+
+class StatusResponse(Answer):
+    status: Status
+
+
+class JournalEventView(Answer):
+    at: str = Field(description="ISO 8601, UTC")
+    actor: str = Field(description="identifier of the agent, or « opérateur »")
+    action: Literal[
+        "account_created",
+        "first_connection_completed",
+        "password_reset",
+        "password_changed",
+        "temporary_password_sent",
+        "disabled",
+        "enabled",
+        "identifier_blocked",
+    ]
+    target: str
+    detail: str
+
+
+class JournalResponse(Answer):
+    events: list[JournalEventView]
+    next_cursor: str | None
 
 
 class PrefillResponse(Answer):

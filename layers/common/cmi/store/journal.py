@@ -1,0 +1,68 @@
+"""Each organisation's journal: one item per event, keyed by organisation, newest first, kept a set time."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from cmi.domain.model import JournalEvent, Page
+from cmi.store.dynamo import decode_cursor, encode_cursor, from_dynamo, to_dynamo
+
+_KEY = frozenset({"pk", "sk"})
+
+
+def _sort_key(event: JournalEvent) -> str:
+    # Time first (newest first when read backwards); the action and target make it unique within a second.
+    return f"{event.at:011d}#{event.action}#{event.target}"
+
+
+class JournalRepository:
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    def events(self, org_code: str, cursor: str | None, limit: int) -> Page:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :org",
+            "ExpressionAttributeValues": {":org": {"S": org_code}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            start = decode_cursor(cursor, _KEY)
+            if start["pk"]["S"] != org_code:
+                raise ValueError("not a cursor of this organisation")
+            kwargs["ExclusiveStartKey"] = start
+        response = self.client.query(**kwargs)
+        events = []
+        for raw in response.get("Items", []):
+            item = from_dynamo(raw) or {}
+            fields = {k: item[k] for k in JournalEvent.__dataclass_fields__ if k in item}
+            events.append(JournalEvent(**{**fields, "at": int(fields["at"])}))
+        return Page(events, encode_cursor(response.get("LastEvaluatedKey")))
+
+
+class JournalWrites:
+    """Journal writes of a unit of work."""
+
+    def __init__(self, table: str, items: list[dict[str, Any]], retention_seconds: int) -> None:
+        self.table = table
+        self.items = items
+        self.retention_seconds = retention_seconds
+
+    def record(self, event: JournalEvent) -> None:
+        values = {
+            "pk": event.org_code,
+            "sk": _sort_key(event),
+            **asdict(event),
+            "expires_ttl": event.at + self.retention_seconds,
+        }
+        item = to_dynamo(values)
+        self.items.append(
+            {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+        )
+
+    def retract(self, event: JournalEvent) -> None:
+        key = {"pk": {"S": event.org_code}, "sk": {"S": _sort_key(event)}}
+        self.items.append({"Delete": {"TableName": self.table, "Key": key}})

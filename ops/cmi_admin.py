@@ -72,7 +72,7 @@ def _show(portal: Any, target: str) -> int:
         ("Email", account.email),
         ("Rôle", account.role),
         ("Organisme", f"{account.org_code} {account.org_name}"),
-        ("État", "en attente de première connexion" if account.pending else "actif"),
+        ("État", STATUSES[account.status]),
         ("Créé", _when(account.created_at)),
         ("Mot de passe temporaire valable jusqu'au", _when(account.temp_expires_at) if account.pending else "-"),
         ("Activé", _when(account.activated_at)),
@@ -104,7 +104,59 @@ def _parser() -> argparse.ArgumentParser:
     unblock.add_argument("identifier")
     show = commands.add_parser("show", help="afficher un compte (identifiant) ou un organisme (code émetteur)")
     show.add_argument("target")
+    listing = commands.add_parser("list", help="les agents d'un organisme, par nom")
+    listing.add_argument("code", help="code émetteur")
+    disable = commands.add_parser("disable", help="désactiver un compte (ses sessions et liens prennent fin)")
+    disable.add_argument("identifier")
+    enable = commands.add_parser("enable", help="réactiver un compte désactivé")
+    enable.add_argument("identifier")
+    journal = commands.add_parser("journal", help="le journal d'un organisme, du plus récent au plus ancien")
+    journal.add_argument("code", help="code émetteur")
+    journal.add_argument("--limit", type=int, default=50, help="nombre d'événements (50 par défaut)")
     return parser
+
+
+STATUSES = {"pending": "en attente de première connexion", "active": "actif", "disabled": "désactivé"}
+
+
+def _account(services: Any, identifier: str) -> Any:
+    from cmi.domain import identity
+    from cmi.domain.errors import OnboardingError
+
+    found = services.accounts.get(identity.normalise_identifier(identifier))
+    if found is None:
+        raise OnboardingError(f"aucun compte {identifier.strip().upper()}")
+    return found
+
+
+def _list(services: Any, code: str) -> int:
+    code = code.strip().upper()
+    cursor, rows = None, []
+    while True:
+        page = services.accounts.agents(code, cursor, 100)
+        rows += page.items
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    for agent in rows:
+        name = f"{agent.last_name} {agent.first_name}"
+        print(f"{agent.identifier}  {name:<32} {agent.email:<36} {agent.role:<9} {STATUSES[agent.status]}")
+    print(f"{len(rows)} agent(s) dans l'organisme {code}.")
+    return EXIT_OK
+
+
+def _journal(services: Any, code: str, limit: int) -> int:
+    code = code.strip().upper()
+    cursor, shown = None, 0
+    while shown < limit:
+        page = services.journal.events(code, cursor, min(50, limit - shown))
+        for event in page.items:
+            print(f"{_when(event.at)}  {event.actor:<16} {event.action:<27} {event.target}  {event.detail}")
+        shown += len(page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    return EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,8 +172,18 @@ def run(args: argparse.Namespace) -> int:
         new = onboarding.create_account(current, args.code, args.first_name, args.last_name, args.email)
         print(f"Référent créé : identifiant {new.account.identifier}. Ses identifiants lui ont été envoyés par email.")
     elif args.command == "resend-temporary-password":
-        new = onboarding.resend_temporary_password(current, args.identifier)
+        new = onboarding.resend_temporary_password(current, _account(current, args.identifier))
         print(f"Nouveau mot de passe temporaire envoyé à l'adresse de {new.account.identifier}.")
+    elif args.command == "disable":
+        agent = onboarding.disable(current, _account(current, args.identifier))
+        print(f"Compte {agent.identifier} désactivé : ses sessions et ses liens ne sont plus valables.")
+    elif args.command == "enable":
+        agent = onboarding.enable(current, _account(current, args.identifier))
+        print(f"Compte {agent.identifier} réactivé ({STATUSES[agent.status]}).")
+    elif args.command == "list":
+        return _list(current, args.code)
+    elif args.command == "journal":
+        return _journal(current, args.code, args.limit)
     elif args.command == "unblock":
         had = onboarding.unblock(current, args.identifier)
         print("Identifiant débloqué." if had else "Aucun échec de connexion enregistré pour cet identifiant.")
@@ -132,12 +194,12 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from cmi.domain.errors import OnboardingError
+    from cmi.domain.errors import DomainError
 
     try:
         return run(args)
-    except OnboardingError as exc:
-        print(f"Refusé : {exc}.", file=sys.stderr)
+    except DomainError as exc:
+        print(f"Refusé : {exc.message.rstrip('.')}.", file=sys.stderr)
         return EXIT_REFUSED
     except Exception as exc:
         name = type(exc).__name__

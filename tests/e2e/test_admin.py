@@ -106,3 +106,22 @@ def test_admin_reports_a_portal_that_is_not_running(portal):
     )
     assert result.returncode == 3
     assert "make run" in result.stderr
+
+
+def test_operator_lists_disables_enables_and_reads_the_journal(portal):
+    portal.admin("create-organisation", "74001", "MDPH de Haute-Savoie")
+    created = portal.admin(
+        "create-referent", "74001", "--first-name", "Inès", "--last-name", "Girard", "--email", "ines.girard@exemple.fr"
+    )
+    identifier = re.search(r"identifiant (\w+)", created.stdout).group(1)
+    listed = portal.admin("list", "74001").stdout
+    assert identifier in listed and "Girard Inès" in listed and "1 agent(s)" in listed
+    assert "désactivé" in portal.admin("disable", identifier).stdout
+    assert "désactivé" in portal.admin("show", identifier).stdout
+    assert "en attente de première connexion" in portal.admin("enable", identifier).stdout
+    journal = portal.admin("journal", "74001").stdout.splitlines()
+    # Newest first, each action journaled with the operator as its actor.
+    assert [line.split()[4] for line in journal] == ["enabled", "disabled", "account_created"]
+    assert all("opérateur" in line and identifier in line for line in journal)
+    unknown = portal.admin("disable", "74001" + "0" * 10, check=False)
+    assert unknown.returncode == 1 and "aucun compte" in unknown.stderr

@@ -16,6 +16,7 @@ SECTIONS = {
     "calls": "bench.calls",
     "login": "bench.timing:run_login",
     "enumeration": "bench.timing:run_enumeration",
+    "agents": "bench.agents",
     "weight": "bench.weight",
     "load": "bench.load",
     "size": "bench.size",

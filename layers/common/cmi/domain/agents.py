@@ -12,7 +12,7 @@ from cmi.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from cmi.domain.model import Account, Page
 from cmi.domain.ports import Services
 
-AGENTS_PAGE = 100
+AGENTS_PAGE = 500  # 1,000 agents in two requests; a page stays far below DynamoDB's 1 MB
 JOURNAL_PAGE = 50
 
 

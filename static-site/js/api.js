@@ -82,6 +82,24 @@ export async function loadProtected(path, alert, loading) {
 }
 
 /**
+ * The French text of a failed answer: the API's own; for an answer of the API without its text (a JSON
+ * body all the same), the API's text for that status in `fallbacks`; else the generic one. A proxy's
+ * answer (no JSON) never gets a fallback: a firewall's 403 is not the API's 403.
+ * @param {ApiResult} result
+ * @param {Record<number, string>} [fallbacks]
+ */
+export function failureText(result, fallbacks = {}) {
+  const data = result.data;
+  if (data && typeof data.message === "string" && data.message) {
+    return data.message;
+  }
+  if (data && typeof data === "object" && Object.hasOwn(fallbacks, result.status)) {
+    return fallbacks[result.status];
+  }
+  return result.message || MESSAGES.unexpected;
+}
+
+/**
  * Leave for the login page; `reason` picks a message of MESSAGES.loginReasons there.
  * @param {string} [reason]
  */

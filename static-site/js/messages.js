@@ -43,6 +43,74 @@ export const MESSAGES = Object.freeze({
     profil: "Profil",
   }),
 
+  // Référent area (SPEC §9): the API's texts, for the checks made before posting and for an answer
+  // that came without its text.
+  referentOnly: "Cette action est réservée aux référents de l'organisme.",
+  agentNotFound: "Agent introuvable.",
+  accountDisabled: "Votre compte a été désactivé. Contactez un référent de votre organisme.",
+  lastNameRequired: "La saisie du nom est obligatoire.",
+  firstNameRequired: "La saisie du prénom est obligatoire.",
+  lastNameFormat:
+    "Le nom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes (50 caractères au plus).",
+  firstNameFormat:
+    "Le prénom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes (50 caractères au plus).",
+  emailAlreadyUsed: "Un agent de l'organisme utilise déjà cette adresse email.",
+  alreadyActivated: "Ce compte est déjà activé : l'agent peut utiliser « Mot de passe oublié ».",
+  cannotDisableSelf: "Vous ne pouvez pas désactiver votre propre compte.",
+  lastReferent: "L'organisme doit garder au moins un référent actif.",
+
+  // Référent area: the pages' own texts.
+  agentStatuses: Object.freeze({
+    pending: "en attente de première connexion",
+    active: "actif",
+    disabled: "désactivé",
+  }),
+  // « — » in a date column without a date; screen readers hear the words instead.
+  never: "—",
+  neverSpoken: "jamais",
+  atTime: (time) => `à ${time}`,
+  agentsCount: (shown, total) =>
+    shown === total
+      ? `${total} agent${total > 1 ? "s" : ""} dans l'organisme.`
+      : `${shown} agent${shown > 1 ? "s" : ""} affiché${shown > 1 ? "s" : ""} sur ${total}.`,
+  agentsNoMatch: "Aucun agent ne correspond à votre recherche.",
+  agentName: (firstName, lastName) => `${firstName} ${lastName}`.trim(),
+  // Visible labels of a row's buttons; screen readers hear the rest (the agent) after them.
+  agentActions: Object.freeze({
+    temporaryPassword: "Envoyer un nouveau mot de passe temporaire",
+    disable: "Désactiver",
+    enable: "Réactiver",
+    ownAccount: "Votre compte",
+  }),
+  agentActionTargets: Object.freeze({
+    temporaryPassword: (name) => ` à ${name}`,
+    disable: (name) => ` le compte de ${name}`,
+    enable: (name) => ` le compte de ${name}`,
+  }),
+  agentCreated: (name, identifier, email) =>
+    `Le profil de ${name} est créé avec l'identifiant ${identifier}. ` +
+    `Un email de bienvenue contenant son identifiant et un mot de passe temporaire a été envoyé à ${email}.`,
+  temporaryPasswordSent: (name, email) =>
+    `Un nouveau mot de passe temporaire a été envoyé à ${name} (${email}). Le précédent n'est plus valable.`,
+  agentDisabled: (name) =>
+    `Le compte de ${name} est désactivé : ses sessions sont fermées et il ne peut plus se connecter.`,
+  agentEnabled: (name) => `Le compte de ${name} est réactivé.`,
+  disableQuestion: (name, identifier) =>
+    `Voulez-vous désactiver le compte de ${name} (identifiant ${identifier}) ? ` +
+    "Ses sessions en cours seront fermées et il ne pourra plus se connecter tant que son compte ne sera pas réactivé.",
+  journalActions: Object.freeze({
+    account_created: "Compte créé",
+    first_connection_completed: "Première connexion effectuée",
+    password_reset: "Mot de passe réinitialisé",
+    password_changed: "Mot de passe modifié",
+    temporary_password_sent: "Mot de passe temporaire envoyé",
+    disabled: "Compte désactivé",
+    enabled: "Compte réactivé",
+    identifier_blocked: "Identifiant bloqué",
+  }),
+  journalCount: (count) => `${count} événement${count > 1 ? "s" : ""} affiché${count > 1 ? "s" : ""}.`,
+  journalEmpty: "Aucun événement n'est encore enregistré pour votre organisme.",
+
   // Transport and unexpected answers.
   network: "Le portail est injoignable. Vérifiez votre connexion internet puis réessayez.",
   throttled: (minutes) =>

@@ -33,6 +33,8 @@ LOGIN_PAGE_BUDGET = 150 * 1024
 PAGES = [
     "index.html",
     "accueil.html",
+    "agents.html",
+    "journal.html",
     "creation-compte.html",
     "identifiant-oublie.html",
     "mot-de-passe-oublie.html",
@@ -56,7 +58,65 @@ ACCOUNT = {
     "last_name": "Martin",
     "email": "camille.martin@mdph-exemple.fr",
 }
-SESSION = {**ACCOUNT, "role": "referent", "organisation": {"code": "00001", "name": "MDPH de l'Exemple"}}
+SESSION = {
+    **ACCOUNT,
+    "role": "referent",
+    "status": "active",
+    "organisation": {"code": "00001", "name": "MDPH de l'Exemple"},
+}
+# The référent area (SPEC §9): the session's référent, a profile waiting for its first connection, a disabled one.
+AGENTS = [
+    {
+        **ACCOUNT,
+        "role": "referent",
+        "status": "active",
+        "created_at": "2026-01-15T08:30:00Z",
+        "last_login_at": "2026-03-02T16:05:00Z",
+    },
+    {
+        "identifier": "00001PROFIL0002",
+        "first_name": "Hélène",
+        "last_name": "Élisée",
+        "email": "helene.elisee@mdph-exemple.fr",
+        "role": "profile",
+        "status": "pending",
+        "created_at": "2026-03-01T23:30:00Z",
+        "last_login_at": None,
+    },
+    {
+        "identifier": "00001PROFIL0003",
+        "first_name": "Bruno",
+        "last_name": "Zola",
+        "email": "bruno.zola@mdph-exemple.fr",
+        "role": "profile",
+        "status": "disabled",
+        "created_at": "2026-02-10T10:00:00Z",
+        "last_login_at": "2026-02-11T09:15:00Z",
+    },
+]
+JOURNAL = [
+    {
+        "at": "2026-03-02T16:05:00Z",
+        "actor": "000011701060005",
+        "action": "disabled",
+        "target": "00001PROFIL0003",
+        "detail": "",
+    },
+    {
+        "at": "2026-03-01T23:30:00Z",
+        "actor": "000011701060005",
+        "action": "account_created",
+        "target": "00001PROFIL0002",
+        "detail": "",
+    },
+    {
+        "at": "2026-01-15T08:30:00Z",
+        "actor": "opérateur",
+        "action": "account_created",
+        "target": "000011701060005",
+        "detail": "Référent enregistré",
+    },
+]
 
 
 @functools.cache
@@ -121,7 +181,15 @@ def fake_api(page: Page, answers: dict[str, tuple[int, object]]) -> list[str]:
 
 
 def open_page(page: Page, base_url: str, name: str) -> None:
-    fake_api(page, {"/api/session": (200, SESSION), "/api/first-connection": (200, ACCOUNT)})
+    fake_api(
+        page,
+        {
+            "/api/session": (200, SESSION),
+            "/api/first-connection": (200, ACCOUNT),
+            "/api/agents": (200, {"agents": AGENTS, "next_cursor": None}),
+            "/api/journal": (200, {"events": JOURNAL, "next_cursor": None}),
+        },
+    )
     page.goto(base_url + name)
     page.wait_for_load_state("networkidle")
 
@@ -305,6 +373,7 @@ def test_page_works_under_the_portal_content_security_policy(browser: Browser, b
 
 ERROR_STATES: dict[str, Callable[[Page], None]] = {
     "index.html": lambda page: page.get_by_role("button", name="SE CONNECTER").click(),
+    "agents.html": lambda page: page.get_by_role("button", name="Créer un profil").click(),
     "creation-compte.html": lambda page: page.get_by_role("button", name="VALIDER").click(),
     "identifiant-oublie.html": lambda page: page.get_by_role("button", name="VALIDER").click(),
     "mot-de-passe-oublie.html": lambda page: page.get_by_role("button", name="VALIDER").click(),
@@ -450,3 +519,478 @@ def test_home_greets_the_person_and_logs_out(page: Page, base_url: str) -> None:
     page.wait_for_url("**/index.html")
     assert calls == ["GET /api/session", "POST /api/logout"]
     assert page.locator("#login-notice").inner_text().strip() == "Vous êtes déconnecté(e) du portail."
+
+
+# --- The référent area, against a fake API -----------------------------------------------------
+
+
+def referent_api(page: Page, answers: dict[str, Callable[[Route], tuple[int, object]]]) -> list[str]:
+    """Like fake_api, for the référent area: each answer is computed from the request (query, body)."""
+    calls: list[str] = []
+    defaults: dict[str, Callable[[Route], tuple[int, object]]] = {
+        "/api/session": lambda route: (200, SESSION),
+        "/api/agents": lambda route: (200, {"agents": AGENTS, "next_cursor": None}),
+        "/api/journal": lambda route: (200, {"events": JOURNAL, "next_cursor": None}),
+    }
+
+    def handle(route: Route) -> None:
+        url = urlsplit(route.request.url)
+        calls.append(f"{route.request.method} {url.path}{'?' + url.query if url.query else ''}")
+        answer = {**defaults, **answers}.get(url.path)
+        status, body = answer(route) if answer else (404, {"message": "Cette adresse n'existe pas."})
+        route.fulfill(status=status, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/api/**", handle)
+    return calls
+
+
+def table_rows(page: Page, table: str) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        f"#{table} tbody tr:not([hidden])",
+        "rows => rows.map(row => [...row.cells].map(cell => cell.innerText.split(/\\s+/).join(' ').trim()))",
+    )
+
+
+def test_home_offers_the_agents_page_to_referents_only(page: Page, base_url: str) -> None:
+    fake_api(page, {"/api/session": (200, SESSION)})
+    page.goto(base_url + "accueil.html")
+    link = page.get_by_role("link", name="Gérer les agents de l'organisme")
+    link.wait_for()
+    assert link.get_attribute("href") == "agents.html"
+    profile = page.context.new_page()
+    fake_api(profile, {"/api/session": (200, {**SESSION, "role": "profile"})})
+    profile.goto(base_url + "accueil.html")
+    profile.get_by_role("heading", level=1, name="Bonjour Camille Martin").wait_for()
+    assert profile.get_by_role("link", name="Gérer les agents de l'organisme").count() == 0
+    assert profile.locator("#home-referent").is_hidden()
+
+
+def test_agents_page_shows_every_page_of_agents_sorted_by_last_name(page: Page, base_url: str) -> None:
+    def agents(route: Route) -> tuple[int, object]:
+        query = urlsplit(route.request.url).query
+        if query == "cursor=suite%2B1":
+            return 200, {"agents": AGENTS[:1], "next_cursor": None}
+        return 200, {"agents": AGENTS[1:], "next_cursor": "suite+1"}
+
+    calls = referent_api(page, {"/api/agents": agents})
+    page.goto(base_url + "agents.html")
+    page.locator("#agents-area").wait_for()
+    assert calls == ["GET /api/session", "GET /api/agents", "GET /api/agents?cursor=suite%2B1"]
+    rows = table_rows(page, "agents-table")
+    # Élisée < Martin < Zola, accents ignored; dates in Paris time; « — » for never.
+    assert [row[:8] for row in rows] == [
+        [
+            "Élisée",
+            "Hélène",
+            "00001PROFIL0002",
+            "helene.elisee@mdph-exemple.fr",
+            "Profil",
+            "EN ATTENTE DE PREMIÈRE CONNEXION",
+            "02/03/2026 à 00:30",
+            "— jamais",
+        ],
+        [
+            "Martin",
+            "Camille",
+            "000011701060005",
+            "camille.martin@mdph-exemple.fr",
+            "Référent",
+            "ACTIF",
+            "15/01/2026 à 09:30",
+            "02/03/2026 à 17:05",
+        ],
+        [
+            "Zola",
+            "Bruno",
+            "00001PROFIL0003",
+            "bruno.zola@mdph-exemple.fr",
+            "Profil",
+            "DÉSACTIVÉ",
+            "10/02/2026 à 11:00",
+            "11/02/2026 à 10:15",
+        ],
+    ]
+    assert (
+        page.locator("#agents-rows tr").nth(0).locator("time").first.get_attribute("datetime") == "2026-03-01T23:30:00Z"
+    )
+    assert page.locator("#agents-count").inner_text() == "3 agents dans l'organisme."
+    # Actions: the pending profile, the référent's own row, the disabled profile.
+    pending, own, disabled = (page.locator("#agents-rows tr").nth(i) for i in range(3))
+    names = "buttons => buttons.map(button => button.textContent)"  # the visible label, then the agent
+    assert pending.get_by_role("button").evaluate_all(names) == [
+        "Envoyer un nouveau mot de passe temporaire à Hélène Élisée",
+        "Désactiver le compte de Hélène Élisée",
+    ]
+    assert pending.locator("button .fr-sr-only").all_text_contents() == [
+        " à Hélène Élisée",
+        " le compte de Hélène Élisée",
+    ]
+    assert own.get_by_role("button").count() == 0
+    assert "Votre compte" in own.inner_text()
+    assert disabled.get_by_role("button").evaluate_all(names) == ["Réactiver le compte de Bruno Zola"]
+    assert page.get_by_role("link", name="Consulter le journal de l'organisme").get_attribute("href") == "journal.html"
+
+
+def test_search_filters_the_rows_and_says_how_many(page: Page, base_url: str) -> None:
+    referent_api(page, {})
+    page.goto(base_url + "agents.html")
+    search = page.get_by_label("Rechercher un agent")
+    search.fill("helene")  # accents ignored
+    assert [row[2] for row in table_rows(page, "agents-table")] == ["00001PROFIL0002"]
+    page.wait_for_function("document.getElementById('agents-count').textContent === '1 agent affiché sur 3.'")
+    assert page.locator("#agents-count").get_attribute("role") == "status"
+    search.fill("PROFIL0003")
+    assert [row[0] for row in table_rows(page, "agents-table")] == ["Zola"]
+    search.fill("mdph-exemple.fr")
+    assert len(table_rows(page, "agents-table")) == 3
+    search.fill("personne")
+    assert table_rows(page, "agents-table") == []
+    page.wait_for_function(
+        "document.getElementById('agents-count').textContent === 'Aucun agent ne correspond à votre recherche.'"
+    )
+
+
+def test_creating_a_profile_checks_the_fields_then_posts_and_reloads_the_list(page: Page, base_url: str) -> None:
+    created = {
+        "identifier": "00001PROFIL0004",
+        "first_name": "Léa",
+        "last_name": "N'Diaye",
+        "email": "lea.ndiaye@mdph-exemple.fr",
+        "role": "profile",
+        "status": "pending",
+        "created_at": "2026-03-03T09:00:00Z",
+        "last_login_at": None,
+    }
+    posted: list[object] = []
+
+    def agents(route: Route) -> tuple[int, object]:
+        if route.request.method == "POST":
+            posted.append(route.request.post_data_json)
+            return 201, {"identifier": created["identifier"], "status": "pending"}
+        return 200, {"agents": AGENTS + ([created] if posted else []), "next_cursor": None}
+
+    calls = referent_api(page, {"/api/agents": agents})
+    page.goto(base_url + "agents.html")
+    page.get_by_role("button", name="Créer un profil").click()
+    assert page.locator("#last_name-error").inner_text() == "La saisie du nom est obligatoire."
+    assert page.locator("#first_name-error").inner_text() == "La saisie du prénom est obligatoire."
+    assert page.locator("#email-error").inner_text() == (
+        "La saisie de l'email est obligatoire et doit être une adresse email valide."
+    )
+    assert page.evaluate("document.activeElement.id") == "last_name"
+    page.get_by_label("Nom *", exact=True).fill("Dupont2")
+    page.get_by_label("Prénom *").fill("x" * 51)
+    page.get_by_label("Email *").fill("CAMILLE.MARTIN@mdph-exemple.fr")
+    page.get_by_role("button", name="Créer un profil").click()
+    assert page.locator("#last_name-error").inner_text() == (
+        "Le nom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes (50 caractères au plus)."
+    )
+    assert page.locator("#first_name-error").inner_text().startswith("Le prénom ne peut contenir que des lettres")
+    assert page.locator("#email-error").inner_text() == "Un agent de l'organisme utilise déjà cette adresse email."
+    assert calls == ["GET /api/session", "GET /api/agents"]
+
+    page.get_by_label("Nom *", exact=True).fill(" N'Diaye ")
+    page.get_by_label("Prénom *").fill("Léa")
+    page.get_by_label("Email *").fill("lea.ndiaye@mdph-exemple.fr")
+    page.get_by_role("button", name="Créer un profil").click()
+    success = page.locator("#create-success")
+    success.wait_for()
+    assert posted == [{"last_name": "N'Diaye", "first_name": "Léa", "email": "lea.ndiaye@mdph-exemple.fr"}]
+    assert "00001PROFIL0004" in success.inner_text()
+    assert "lea.ndiaye@mdph-exemple.fr" in success.inner_text()
+    assert success.get_attribute("role") == "status"
+    assert page.evaluate("document.activeElement.id") == "create-success"
+    page.wait_for_function("document.querySelectorAll('#agents-rows tr').length === 4")
+    assert page.get_by_label("Nom *", exact=True).input_value() == ""
+    assert not page.title().startswith("Erreur - ")
+    assert axe_violations(page) == []
+
+
+def test_the_api_field_errors_show_under_the_fields(page: Page, base_url: str) -> None:
+    errors = {
+        "email": "Un agent de l'organisme utilise déjà cette adresse email.",
+        "last_name": (
+            "Le nom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes "
+            "(50 caractères au plus)."
+        ),
+    }
+
+    def agents(route: Route) -> tuple[int, object]:
+        if route.request.method == "POST":
+            return 400, {"errors": errors}
+        return 200, {"agents": AGENTS, "next_cursor": None}
+
+    referent_api(page, {"/api/agents": agents})
+    page.goto(base_url + "agents.html")
+    page.get_by_label("Nom *", exact=True).fill("Ode")
+    page.get_by_label("Prénom *").fill("Anne")
+    page.get_by_label("Email *").fill("anne.ode@mdph-exemple.fr")
+    page.get_by_role("button", name="Créer un profil").click()
+    page.locator("#email-error").wait_for()
+    assert page.locator("#email-error").inner_text() == errors["email"]
+    assert page.locator("#last_name-error").inner_text() == errors["last_name"]
+    assert page.locator("#create-alert").is_hidden()
+    assert page.title().startswith("Erreur - ")
+    assert axe_violations(page) == []
+
+
+def test_disabling_asks_in_a_modal_then_posts_and_says_it(page: Page, base_url: str) -> None:
+    disabled: list[str] = []
+
+    def disable(route: Route) -> tuple[int, object]:
+        disabled.append(urlsplit(route.request.url).path)
+        return 200, {"status": "disabled"}
+
+    def agents(route: Route) -> tuple[int, object]:
+        changed = [
+            {**agent, "status": "disabled"} if agent["identifier"] == "00001PROFIL0002" and disabled else agent
+            for agent in AGENTS
+        ]
+        return 200, {"agents": changed, "next_cursor": None}
+
+    referent_api(page, {"/api/agents": agents, "/api/agents/00001PROFIL0002/disable": disable})
+    page.goto(base_url + "agents.html")
+    opener = page.get_by_role("button", name="Désactiver le compte de Hélène Élisée")
+    opener.click()
+    dialog = page.get_by_role("dialog", name="Désactiver un compte")
+    dialog.wait_for()
+    assert "Hélène Élisée (identifiant 00001PROFIL0002)" in dialog.inner_text()
+    assert page.evaluate("document.activeElement.id") == "disable-cancel"
+    page.wait_for_function("getComputedStyle(document.getElementById('disable-modal')).opacity === '1'")  # faded in
+    assert axe_violations(page) == []
+    # Escape closes it and gives the focus back; nothing is posted.
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.dataset.action") == "disable"
+    assert disabled == []
+    # The close button too.
+    opener.click()
+    dialog.get_by_role("button", name="Fermer").click()
+    dialog.wait_for(state="hidden")
+    assert disabled == []
+
+    opener.click()
+    dialog.get_by_role("button", name="Désactiver").click()
+    dialog.wait_for(state="hidden")
+    success = page.locator("#action-success")
+    success.wait_for()
+    assert disabled == ["/api/agents/00001PROFIL0002/disable"]
+    assert success.inner_text().startswith("Le compte de Hélène Élisée est désactivé")
+    page.wait_for_function("document.activeElement.id === 'action-success'")
+    row = page.locator("#agents-rows tr").nth(0)
+    row.get_by_role("button", name="Réactiver").wait_for()
+    assert "DÉSACTIVÉ" in row.inner_text()
+
+
+@pytest.mark.parametrize(
+    ("button", "route", "status", "answer", "shown"),
+    [
+        (
+            "Désactiver le compte de Hélène Élisée",
+            "/api/agents/00001PROFIL0002/disable",
+            409,
+            {"message": "L'organisme doit garder au moins un référent actif."},
+            "L'organisme doit garder au moins un référent actif.",
+        ),
+        (
+            "Envoyer un nouveau mot de passe temporaire à Hélène Élisée",
+            "/api/agents/00001PROFIL0002/temporary-password",
+            409,
+            {"message": "Ce compte est déjà activé : l'agent peut utiliser « Mot de passe oublié »."},
+            "Ce compte est déjà activé : l'agent peut utiliser « Mot de passe oublié ».",
+        ),
+        (
+            "Réactiver le compte de Bruno Zola",
+            "/api/agents/00001PROFIL0003/enable",
+            404,
+            {"message": "Agent introuvable."},
+            "Agent introuvable.",
+        ),
+        # An answer of the API without its text: the page says the API's own for that status.
+        ("Réactiver le compte de Bruno Zola", "/api/agents/00001PROFIL0003/enable", 404, {}, "Agent introuvable."),
+        (
+            "Envoyer un nouveau mot de passe temporaire à Hélène Élisée",
+            "/api/agents/00001PROFIL0002/temporary-password",
+            409,
+            {},
+            "Ce compte est déjà activé : l'agent peut utiliser « Mot de passe oublié ».",
+        ),
+        # Not the API's answer at all (no JSON object): no guess, the generic text.
+        (
+            "Désactiver le compte de Hélène Élisée",
+            "/api/agents/00001PROFIL0002/disable",
+            409,
+            None,
+            "Une erreur technique est survenue. Veuillez réessayer plus tard.",
+        ),
+        # Any other conflict the API names is shown as it says it.
+        (
+            "Désactiver le compte de Hélène Élisée",
+            "/api/agents/00001PROFIL0002/disable",
+            409,
+            {"message": "Ce compte vient d'être modifié par ailleurs : rechargez la liste et réessayez."},
+            "Ce compte vient d'être modifié par ailleurs : rechargez la liste et réessayez.",
+        ),
+    ],
+)
+def test_a_refused_action_shows_the_api_message_in_an_alert(
+    page: Page, base_url: str, button: str, route: str, status: int, answer: object, shown: str
+) -> None:
+    calls = referent_api(page, {route: lambda _: (status, answer)})
+    page.goto(base_url + "agents.html")
+    page.get_by_role("button", name=button).click()
+    if button.startswith("Désactiver"):
+        page.get_by_role("dialog").get_by_role("button", name="Désactiver").click()
+    alert = page.locator("#action-alert")
+    alert.wait_for()
+    assert alert.get_attribute("role") == "alert"
+    assert alert.inner_text().strip() == shown
+    page.wait_for_function("document.activeElement.id === 'action-alert'")
+    assert calls[-2:] == [f"POST {route}", "GET /api/agents"]  # the list is shown as it now is
+    assert axe_violations(page) == []
+
+
+def test_temporary_password_is_sent_and_said(page: Page, base_url: str) -> None:
+    referent_api(page, {"/api/agents/00001PROFIL0002/temporary-password": lambda _: (200, {"status": "pending"})})
+    page.goto(base_url + "agents.html")
+    page.get_by_role("button", name="Envoyer un nouveau mot de passe temporaire").click()
+    page.locator("#action-success").wait_for()
+    assert "helene.elisee@mdph-exemple.fr" in page.locator("#action-success").inner_text()
+
+
+@pytest.mark.parametrize("name", ["agents.html", "journal.html"])
+def test_a_profile_sees_the_referent_only_message_and_no_table(page: Page, base_url: str, name: str) -> None:
+    calls = referent_api(page, {"/api/session": lambda _: (200, {**SESSION, "role": "profile"})})
+    page.goto(base_url + name)
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert alert.inner_text().strip() == "Cette action est réservée aux référents de l'organisme."
+    assert page.locator("table").is_hidden()
+    assert calls == ["GET /api/session"]
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("name", ["agents.html", "journal.html"])
+def test_the_api_refusal_is_shown_as_is(page: Page, base_url: str, name: str) -> None:
+    refused = {"message": "Cette action est réservée aux référents de l'organisme."}
+    referent_api(page, {"/api/agents": lambda _: (403, refused), "/api/journal": lambda _: (403, refused)})
+    page.goto(base_url + name)
+    page.get_by_role("alert").wait_for()
+    assert page.get_by_role("alert").inner_text().strip() == refused["message"]
+    assert page.locator("table").is_hidden()
+
+
+@pytest.mark.parametrize("name", ["agents.html", "journal.html"])
+def test_without_a_session_the_area_sends_to_the_login_page(page: Page, base_url: str, name: str) -> None:
+    referent_api(page, {"/api/session": lambda _: (401, {"message": "Votre session a expiré."})})
+    page.goto(base_url + name)
+    page.wait_for_url("**/index.html")
+
+
+def test_an_action_after_the_session_ended_sends_to_the_login_page(page: Page, base_url: str) -> None:
+    referent_api(page, {"/api/agents/00001PROFIL0003/enable": lambda _: (401, {"message": "Votre session a expiré."})})
+    page.goto(base_url + "agents.html")
+    page.get_by_role("button", name="Réactiver").click()
+    page.wait_for_url("**/index.html")
+    assert page.locator("#login-notice").inner_text().strip() == "Votre session a expiré. Veuillez vous reconnecter."
+
+
+def test_journal_shows_the_actions_in_french_and_loads_more_on_demand(page: Page, base_url: str) -> None:
+    older = {
+        "at": "2025-12-31T23:59:00Z",
+        "actor": "opérateur",
+        "action": "identifier_blocked",
+        "target": "00001PROFIL0009",
+        "detail": "",
+    }
+
+    def journal(route: Route) -> tuple[int, object]:
+        if urlsplit(route.request.url).query == "cursor=p2":
+            return 200, {"events": [older], "next_cursor": None}
+        return 200, {"events": JOURNAL, "next_cursor": "p2"}
+
+    calls = referent_api(page, {"/api/journal": journal})
+    page.goto(base_url + "journal.html")
+    page.locator("#journal-area").wait_for()
+    assert table_rows(page, "journal-table") == [
+        [
+            "02/03/2026 à 17:05",
+            "Camille Martin (000011701060005)",
+            "Compte désactivé",
+            "Bruno Zola (00001PROFIL0003)",
+            "",
+        ],
+        [
+            "02/03/2026 à 00:30",
+            "Camille Martin (000011701060005)",
+            "Compte créé",
+            "Hélène Élisée (00001PROFIL0002)",
+            "",
+        ],
+        ["15/01/2026 à 09:30", "opérateur", "Compte créé", "Camille Martin (000011701060005)", "Référent enregistré"],
+    ]
+    assert page.locator("#journal-count").inner_text() == "3 événements affichés."
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Afficher plus").click()
+    page.wait_for_function("document.querySelectorAll('#journal-rows tr').length === 4")
+    assert table_rows(page, "journal-table")[-1] == [
+        "01/01/2026 à 00:59",
+        "opérateur",
+        "Identifiant bloqué",
+        "00001PROFIL0009",
+        "",
+    ]
+    assert page.get_by_role("button", name="Afficher plus").is_hidden()
+    assert page.evaluate("document.activeElement.closest('tr') === document.querySelectorAll('#journal-rows tr')[3]")
+    assert "GET /api/journal?cursor=p2" in calls
+
+
+@pytest.mark.parametrize("name", ["agents.html", "journal.html"])
+def test_the_area_fits_a_375_px_screen_and_the_table_scrolls_in_its_frame(
+    browser: Browser, base_url: str, name: str
+) -> None:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
+    try:
+        opened = context.new_page()
+        referent_api(opened, {})
+        opened.goto(base_url + name)
+        opened.locator("table").wait_for()
+        sizes = opened.evaluate(
+            """() => ({page: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,
+                       frame: document.querySelector('.fr-table__container').clientWidth,
+                       table: document.querySelector('.fr-table__container').scrollWidth})"""
+        )
+        assert sizes["page"] <= sizes["view"], sizes
+        assert sizes["table"] > sizes["frame"], sizes  # the table scrolls inside its DSFR frame
+    finally:
+        context.close()
+
+
+def test_login_of_a_disabled_account_shows_the_api_message(page: Page, base_url: str) -> None:
+    disabled = "Votre compte a été désactivé. Contactez un référent de votre organisme."
+    fake_api(page, {"/api/login": (403, {"message": disabled})})
+    page.goto(base_url + "index.html")
+    page.get_by_label("Identifiant *").fill("00001PROFIL0003")
+    page.locator("#password").fill("Le-bon-mot2passe")
+    page.get_by_role("button", name="SE CONNECTER").click()
+    alert = page.locator("#login-alert")
+    alert.wait_for()
+    assert alert.inner_text().strip() == disabled
+    assert page.locator("#password").input_value() == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ({}, "Votre compte a été désactivé. Contactez un référent de votre organisme."),  # the API, without its text
+        (None, "Une erreur technique est survenue. Veuillez réessayer plus tard."),  # a firewall's 403 is not one
+    ],
+)
+def test_login_refused_without_a_text(page: Page, base_url: str, body: object, shown: str) -> None:
+    fake_api(page, {"/api/login": (403, body)})
+    page.goto(base_url + "index.html")
+    page.get_by_label("Identifiant *").fill("00001PROFIL0003")
+    page.locator("#password").fill("Le-bon-mot2passe")
+    page.get_by_role("button", name="SE CONNECTER").click()
+    page.locator("#login-alert").wait_for()
+    assert page.locator("#login-alert").inner_text().strip() == shown

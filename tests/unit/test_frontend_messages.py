@@ -37,6 +37,18 @@ SAME_AS_API = {
     "resetLinkInvalid": "RESET_LINK_INVALID",
     "unavailable": "UNAVAILABLE",
     "unexpected": "INTERNAL_ERROR",
+    # Référent area (SPEC §9).
+    "referentOnly": "REFERENT_ONLY",
+    "agentNotFound": "AGENT_NOT_FOUND",
+    "accountDisabled": "ACCOUNT_DISABLED",
+    "lastNameRequired": "LAST_NAME_REQUIRED",
+    "firstNameRequired": "FIRST_NAME_REQUIRED",
+    "lastNameFormat": "LAST_NAME_FORMAT",
+    "firstNameFormat": "FIRST_NAME_FORMAT",
+    "emailAlreadyUsed": "EMAIL_ALREADY_USED",
+    "alreadyActivated": "ALREADY_ACTIVATED",
+    "cannotDisableSelf": "CANNOT_DISABLE_SELF",
+    "lastReferent": "LAST_REFERENT",
 }
 
 # Entries (or groups of entries) no API answer covers.
@@ -48,6 +60,23 @@ FRONTEND_ONLY = {
     "organisation": "home page account details",
     "roles": "labels of the API's role codes",
     "errorTitlePrefix": "prefix of the document title while errors are shown",
+    "agentStatuses": "labels of the API's status codes (référent area)",
+    "never": "shown in a date column without a date",
+    "neverSpoken": "what screen readers hear instead of « — » in a date column",
+    "atTime": "time of a date in the tables, « à 17:05 »",
+    "agentsCount": "live count of the agents shown by the search",
+    "agentsNoMatch": "the search shows no agent",
+    "agentName": "an agent's name, built from the API's fields",
+    "agentActions": "labels of the buttons of an agent's row",
+    "agentActionTargets": "what screen readers hear after a button's label: the agent it acts on",
+    "agentCreated": "success of POST /api/agents: the API answers the identifier only",
+    "temporaryPasswordSent": "success of POST /api/agents/{identifier}/temporary-password: the API answers a status",
+    "agentDisabled": "success of POST /api/agents/{identifier}/disable: the API answers a status",
+    "agentEnabled": "success of POST /api/agents/{identifier}/enable: the API answers a status",
+    "disableQuestion": "the confirmation modal before disabling an account",
+    "journalActions": "labels of the journal's action codes",
+    "journalCount": "count of the journal's events shown",
+    "journalEmpty": "the journal has no event yet",
 }
 
 _STRING = r'"(?:[^"\\\n]|\\.)*"'

@@ -99,6 +99,43 @@ def test_a_page_loads_its_script_after_preloading_its_imports(site: Path) -> Non
     assert "<noscript>" not in (site / "cgu.html").read_text(encoding="utf-8")
 
 
+def test_the_referent_area_pages_are_built_linked_and_listed(site: Path) -> None:
+    agents = unescape((site / "agents.html").read_text(encoding="utf-8"))
+    journal = unescape((site / "journal.html").read_text(encoding="utf-8"))
+    assert "<title>Gérer les agents de l'organisme" + SUFFIX + "</title>" in agents
+    assert "<title>Journal de l'organisme" + SUFFIX + "</title>" in journal
+    for page, script in ((agents, "js/pages/agents.js"), (journal, "js/pages/journal.js")):
+        assert f'<script type="module" src="{script}"></script>' in page
+        preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
+        assert preloads == build_site.module_graph(script, site)[:-1]
+        assert "js/agents.js" in preloads
+    assert "js/modal.js" in re.findall(r'<link rel="modulepreload" href="([^"]+)">', agents)
+    for text in (
+        "Les champs marqués d'un astérisque (*) sont obligatoires.",
+        ">Nom *<",
+        ">Prénom *<",
+        ">Email *<",
+        ">Créer un profil<",
+        ">Rechercher un agent<",
+        'href="journal.html"',
+    ):
+        assert text in agents, text
+    # The confirmation is a DSFR modal on a native <dialog>: no DSFR script is needed.
+    assert re.search(r'<dialog class="fr-modal" id="disable-modal" aria-labelledby="disable-modal-title"', agents)
+    for column in ("Nom", "Prénom", "Identifiant", "Email", "Rôle", "Statut", "Créé le", "Dernière connexion"):
+        assert f'<th scope="col">{column}</th>' in agents, column
+    for column in ("Date", "Auteur", "Action", "Agent", "Détail"):
+        assert f'<th scope="col">{column}</th>' in journal, column
+    assert ">Afficher plus<" in journal
+    # Offered from the home page (to référents: accueil.js reveals it) and listed in the site map.
+    home = unescape((site / "accueil.html").read_text(encoding="utf-8"))
+    assert '<a class="fr-link" href="agents.html">Gérer les agents de l\'organisme</a>' in home
+    assert re.search(r'<div id="home-referent" hidden>', home)
+    site_map = (site / "plan-du-site.html").read_text(encoding="utf-8")
+    assert '<li><a href="agents.html">' in site_map
+    assert '<li><a href="journal.html">' in site_map
+
+
 def test_only_the_dsfr_files_the_pages_reference_are_copied(site: Path) -> None:
     shipped = {path.relative_to(site / "dsfr").as_posix() for path in (site / "dsfr").rglob("*") if path.is_file()}
     referenced: set[str] = set()

@@ -21,6 +21,8 @@ async function loadSession() {
   byId("session-identifier").textContent = text(session.identifier);
   byId("session-role").textContent = roleLabel(text(session.role));
   byId("session-email").textContent = text(session.email);
+  // The référent area is offered to référents only (the API refuses it to the others anyway).
+  byId("home-referent").hidden = session.role !== "referent";
   details.hidden = false;
 }
 

@@ -1,5 +1,5 @@
 // Login page (index.html): POST /api/login, then the page the API names.
-import { NEXT_PAGES, postJson } from "../api.js";
+import { NEXT_PAGES, failureText, postJson } from "../api.js";
 import { byId, hideAlert, showAlert } from "../dom.js";
 import { clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "../form.js";
 import { MESSAGES } from "../messages.js";
@@ -37,8 +37,11 @@ onSubmit(form, async () => {
     window.location.assign(next);
     return;
   }
-  showApiErrors(form, alert, result);
-  if (result.status === 401) {
+  // 403: a disabled account, with the right password (SPEC §9).
+  const refused =
+    result.status === 403 ? { ...result, message: failureText(result, { 403: MESSAGES.accountDisabled }) } : result;
+  showApiErrors(form, alert, refused);
+  if (result.status === 401 || result.status === 403) {
     password.value = "";
   }
 });

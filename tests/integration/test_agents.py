@@ -356,3 +356,22 @@ def test_a_block_is_journaled_once(harness, active):
     assert r.status == 200, r.text
     blocked = [e for e in r.json["events"] if e["action"] == "identifier_blocked"]
     assert len(blocked) == 1 and blocked[0]["target"] == active.identifier
+
+
+def test_actions_within_one_second_are_all_journaled_newest_first(harness, active, referent):
+    """The clock does not move: the journal still keeps each action, in the order they happened."""
+    r = harness.post(
+        "/api/agents", {"first_name": "Alex", "last_name": "Durand", "email": "alex@exemple.fr"}, cookies=referent
+    )
+    identifier = r.json["identifier"]
+    for action in ("temporary-password", "temporary-password", "disable", "enable", "disable"):
+        assert harness.post(f"/api/agents/{identifier}/{action}", cookies=referent).status == 200, action
+    events = [e for e in harness.get("/api/journal", cookies=referent).json["events"] if e["target"] == identifier]
+    assert [e["action"] for e in events] == [
+        "disabled",
+        "enabled",
+        "disabled",
+        "temporary_password_sent",
+        "temporary_password_sent",
+        "account_created",
+    ]

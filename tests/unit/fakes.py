@@ -88,7 +88,7 @@ class FakeJournal:
         self.m = memory
 
     def events(self, org_code: str, cursor: str | None, limit: int) -> Page:
-        ordered = sorted((e for e in self.m.journal if e.org_code == org_code), key=lambda e: -e.at)
+        ordered = sorted((e for e in self.m.journal if e.org_code == org_code), key=lambda e: (-e.at, -e.seq))
         start = int(cursor) if cursor else 0
         return Page(ordered[start : start + limit], str(start + limit) if ordered[start + limit :] else None)
 
@@ -325,6 +325,10 @@ class FakeServices:
         import secrets
 
         return secrets.choice(alphabet)
+
+    def sequence(self) -> int:
+        self._count += 1
+        return self._count
 
     def unit_of_work(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.memory)

@@ -109,6 +109,10 @@ class Container:
     def pick(self, alphabet: str) -> str:
         return self.random.choice(alphabet)
 
+    def sequence(self) -> int:
+        # Nanoseconds of the wall clock: increasing here, and across instances as far as their clocks agree.
+        return time.time_ns()
+
 
 _current: Container | None = None
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cmi import messages
-from cmi.domain import auth
+from cmi.domain import auth, journal
 from cmi.domain.errors import InvalidInput, NotAuthenticated
-from cmi.domain.model import Account, JournalEvent
+from cmi.domain.model import Account
 from cmi.domain.passwords import PersonalData, policy_violations
 from cmi.domain.ports import Services
 from cmi.mail.requests import AccountNotice
@@ -56,9 +56,7 @@ def complete(
     uow.accounts.set_password(account, services.hasher.hash(new_password), now, alerts_opt_in=alerts_opt_in)
     uow.tokens.consume(record)
     uow.tokens.issue(opened.token, grant, now)
-    uow.journal.record(
-        JournalEvent(account.org_code, now, account.identifier, "first_connection_completed", account.identifier)
-    )
+    uow.journal.record(journal.entry(services, account, account.identifier, "first_connection_completed"))
     if account.role == "referent":
         uow.accounts.count_active_referent(account.org_code, +1)
     if not uow.commit():

@@ -77,6 +77,8 @@ class JournalEvent:
     action: Action
     target: str
     detail: str = ""
+    # Orders the events of one second and tells them apart (Services.sequence).
+    seq: int = 0
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import dataclasses
 from dataclasses import dataclass
 
 from cmi import messages
-from cmi.domain import identity
+from cmi.domain import identity, journal
 from cmi.domain.errors import Conflict, InvalidInput, OnboardingError
-from cmi.domain.model import OPERATOR, Account, JournalEvent, Organisation, Role
+from cmi.domain.model import OPERATOR, Account, Organisation, Role
 from cmi.domain.passwords import generate_temporary
 from cmi.domain.ports import Services
 from cmi.mail import templates
@@ -110,7 +110,7 @@ def create_account(
             created_by=actor,
         )
         label = "Référent" if role == "referent" else "Profil"
-        event = JournalEvent(org_code, now, actor, "account_created", account.identifier, f"{label} {first} {last}")
+        event = journal.entry(services, account, actor, "account_created", f"{label} {first} {last}")
         uow = services.unit_of_work()
         uow.accounts.create(account)
         uow.journal.record(event)
@@ -141,7 +141,7 @@ def resend_temporary_password(services: Services, account: Account, actor: str =
     now = services.now()
     expires = now + services.settings.temporary_password_days * 86400
     password_hash = services.hasher.hash(temporary)
-    event = JournalEvent(account.org_code, now, actor, "temporary_password_sent", account.identifier)
+    event = journal.entry(services, account, actor, "temporary_password_sent")
     uow = services.unit_of_work()
     uow.accounts.new_temporary_password(account, password_hash, expires)
     uow.journal.record(event)
@@ -170,7 +170,7 @@ def disable(services: Services, agent: Account, actor: str = OPERATOR, *, keep_a
     uow.accounts.set_status(agent, "disabled")
     if agent.active_referent:
         uow.accounts.count_active_referent(agent.org_code, -1, keep_one=keep_a_referent)
-    uow.journal.record(JournalEvent(agent.org_code, services.now(), actor, "disabled", agent.identifier))
+    uow.journal.record(journal.entry(services, agent, actor, "disabled"))
     if not uow.commit():
         organisation = services.accounts.get_organisation(agent.org_code)
         if keep_a_referent and agent.active_referent and organisation and organisation.active_referents <= 1:
@@ -190,7 +190,7 @@ def enable(services: Services, agent: Account, actor: str = OPERATOR) -> Account
     uow.accounts.set_status(agent, enabled.status)
     if enabled.active_referent:
         uow.accounts.count_active_referent(agent.org_code, +1)
-    uow.journal.record(JournalEvent(agent.org_code, services.now(), actor, "enabled", agent.identifier))
+    uow.journal.record(journal.entry(services, agent, actor, "enabled"))
     if not uow.commit():
         raise Conflict(messages.CHANGED_MEANWHILE)
     count("AccountEnabled")

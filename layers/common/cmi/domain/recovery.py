@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cmi import messages
+from cmi.domain import journal
 from cmi.domain.errors import InvalidInput, LinkNotValid
 from cmi.domain.first_connection import password_errors
-from cmi.domain.model import JournalEvent
 from cmi.domain.ports import Services
 from cmi.mail.requests import AccountNotice, ForgotIdentifier, ForgotPassword
 from cmi.observability import count, logger
@@ -41,7 +41,7 @@ def reset_password(services: Services, token: str, new_password: str, password_c
     uow.tokens.consume(record)
     uow.accounts.set_password(account, services.hasher.hash(new_password), now)
     uow.throttle.clear(account.identifier)
-    uow.journal.record(JournalEvent(account.org_code, now, account.identifier, "password_reset", account.identifier))
+    uow.journal.record(journal.entry(services, account, account.identifier, "password_reset"))
     if account.pending and account.role == "referent":  # the reset activates a pending account
         uow.accounts.count_active_referent(account.org_code, +1)
     if not uow.commit():

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from cmi.config import Settings
+from cmi.domain import journal
 from cmi.domain.identity import mask_email
-from cmi.domain.model import Account, Grant, JournalEvent
+from cmi.domain.model import Account, Grant
 from cmi.domain.ports import Services
 from cmi.mail import templates
 from cmi.mail.message import Mail
@@ -103,9 +104,7 @@ def _journal_block(services: Services, account: Account, message_id: str) -> Non
     costs the same whether or not the identifier is real."""
     s = services.settings
     detail = f"{s.block_failures} tentatives de connexion infructueuses en {s.block_window_hours} heures"
-    event = JournalEvent(
-        account.org_code, services.now(), account.identifier, "identifier_blocked", account.identifier, detail
-    )
+    event = journal.entry(services, account, account.identifier, "identifier_blocked", detail)
     uow = services.unit_of_work()
     uow.tokens.claim_message(f"{message_id}#journal", services.now())
     uow.journal.record(event)

@@ -12,8 +12,8 @@ _KEY = frozenset({"pk", "sk"})
 
 
 def _sort_key(event: JournalEvent) -> str:
-    # Time first (newest first when read backwards); the action and target make it unique within a second.
-    return f"{event.at:011d}#{event.action}#{event.target}"
+    # Time first (newest first when read backwards), then the sequence: ordered and unique within a second.
+    return f"{event.at:011d}#{event.seq:020d}"
 
 
 class JournalRepository:
@@ -39,7 +39,7 @@ class JournalRepository:
         for raw in response.get("Items", []):
             item = from_dynamo(raw) or {}
             fields = {k: item[k] for k in JournalEvent.__dataclass_fields__ if k in item}
-            events.append(JournalEvent(**{**fields, "at": int(fields["at"])}))
+            events.append(JournalEvent(**{**fields, "at": int(fields["at"]), "seq": int(fields.get("seq", 0))}))
         return Page(events, encode_cursor(response.get("LastEvaluatedKey")))
 
 

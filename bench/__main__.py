@@ -17,6 +17,7 @@ SECTIONS = {
     "login": "bench.timing:run_login",
     "enumeration": "bench.timing:run_enumeration",
     "agents": "bench.agents",
+    "agents page": "bench.agents_page",
     "weight": "bench.weight",
     "load": "bench.load",
     "size": "bench.size",

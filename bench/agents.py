@@ -18,21 +18,18 @@ ROUNDS = 9
 ORG = "00001"
 
 
-def seed(h: Any, count: int = AGENTS) -> str:
-    """An organisation of `count` agents written straight to the table (no argon2, no mail); its référent."""
+def profiles(count: int, org_name: str) -> list[dict[str, Any]]:
+    """BatchWriteItem requests for `count` profiles of organisation 00001, as the store writes them."""
     from cmi.domain.model import Account
     from cmi.store.accounts import account_item
 
-    identifier, _ = h.seed_active_account()
-    dynamodb = h.runtime.client("dynamodb")
-    table = h.services.settings.accounts_table
     now = int(time.time())
     items = []
-    for n in range(count - 1):
+    for n in range(count):
         account = Account(
             identifier=f"{ORG}{n:010d}",
             org_code=ORG,
-            org_name="MDPH de mesure",
+            org_name=org_name,
             first_name=f"Prénom{n % 97}",
             last_name=f"Nom{n:04d}",
             email=f"agent{n}@demo-cmi.fr",
@@ -44,8 +41,18 @@ def seed(h: Any, count: int = AGENTS) -> str:
             last_login_at=now if n % 2 else None,
         )
         items.append({"PutRequest": {"Item": account_item(account)}})
+    return items
+
+
+def write(client: Any, table: str, items: list[dict[str, Any]]) -> None:
     for start in range(0, len(items), 25):
-        dynamodb.batch_write_item(RequestItems={table: items[start : start + 25]})
+        client.batch_write_item(RequestItems={table: items[start : start + 25]})
+
+
+def seed(h: Any, count: int = AGENTS) -> str:
+    """An organisation of `count` agents written straight to the table (no argon2, no mail); its référent."""
+    identifier, _ = h.seed_active_account()
+    write(h.runtime.client("dynamodb"), h.services.settings.accounts_table, profiles(count - 1, "MDPH de mesure"))
     return identifier
 
 

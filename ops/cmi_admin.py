@@ -98,21 +98,20 @@ def _parser() -> argparse.ArgumentParser:
     ref.add_argument("--first-name", required=True)
     ref.add_argument("--last-name", required=True)
     ref.add_argument("--email", required=True)
-    resend = commands.add_parser("resend-temporary-password", help="nouveau mot de passe temporaire, envoyé par email")
-    resend.add_argument("identifier")
-    unblock = commands.add_parser("unblock", help="effacer les échecs de connexion d'un identifiant")
-    unblock.add_argument("identifier")
-    show = commands.add_parser("show", help="afficher un compte (identifiant) ou un organisme (code émetteur)")
-    show.add_argument("target")
-    listing = commands.add_parser("list", help="les agents d'un organisme, par nom")
-    listing.add_argument("code", help="code émetteur")
-    disable = commands.add_parser("disable", help="désactiver un compte (ses sessions et liens prennent fin)")
-    disable.add_argument("identifier")
-    enable = commands.add_parser("enable", help="réactiver un compte désactivé")
-    enable.add_argument("identifier")
-    journal = commands.add_parser("journal", help="le journal d'un organisme, du plus récent au plus ancien")
-    journal.add_argument("code", help="code émetteur")
-    journal.add_argument("--limit", type=int, default=50, help="nombre d'événements (50 par défaut)")
+    # Commands that take one argument: (name, help, argument, its help).
+    for name, text, argument, about in (
+        ("resend-temporary-password", "nouveau mot de passe temporaire, envoyé par email", "identifier", None),
+        ("unblock", "effacer les échecs de connexion d'un identifiant", "identifier", None),
+        ("show", "afficher un compte (identifiant) ou un organisme (code émetteur)", "target", None),
+        ("list", "les agents d'un organisme, par nom", "code", "code émetteur"),
+        ("disable", "désactiver un compte (ses sessions et liens prennent fin)", "identifier", None),
+        ("enable", "réactiver un compte désactivé", "identifier", None),
+        ("journal", "le journal d'un organisme, du plus récent au plus ancien", "code", "code émetteur"),
+    ):
+        commands.add_parser(name, help=text).add_argument(argument, help=about)
+    commands.choices["journal"].add_argument(
+        "--limit", type=int, default=50, help="nombre d'événements (50 par défaut)"
+    )
     return parser
 
 

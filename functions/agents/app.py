@@ -1,5 +1,6 @@
 """The référent area (SPEC §9): GET/POST /api/agents, POST /api/agents/{identifier}/…, GET /api/journal."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -9,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from cmi.container import container
 from cmi.domain import agents
 from cmi.domain.model import Account, JournalEvent
+from cmi.domain.ports import Services
 from cmi.web import cookies
 from cmi.web.app import answers, no_body, resolver
 from cmi.web.app import lambda_handler as handler
@@ -32,16 +34,8 @@ def _iso(epoch: int | None) -> str | None:
 
 
 def _view(agent: Account) -> AgentView:
-    return AgentView(
-        identifier=agent.identifier,
-        first_name=agent.first_name,
-        last_name=agent.last_name,
-        email=agent.email,
-        role=agent.role,
-        status=agent.status,
-        created_at=_iso(agent.created_at) or "",
-        last_login_at=_iso(agent.last_login_at),
-    )
+    created = _iso(agent.created_at) or ""
+    return AgentView(**AgentView.fields_of(agent), created_at=created, last_login_at=_iso(agent.last_login_at))
 
 
 def _event(event: JournalEvent) -> JournalEventView:
@@ -61,34 +55,30 @@ def create_profile(body: CreateProfileRequest, session: cookies.SessionToken = N
     return Response(201, body=CreatedResponse(identifier=created.identifier, status="pending"))
 
 
-@app.post(
-    "/api/agents/<identifier>/temporary-password",
-    summary="Envoyer un nouveau mot de passe temporaire",
-    responses=answers(401, 404, 409),
-    middlewares=[no_body],
-)
-def send_temporary_password(identifier: Identifier, session: cookies.SessionToken = None) -> StatusResponse:
-    return StatusResponse(status=agents.send_temporary_password(container(), session, identifier).status)
+AgentAction = Callable[[Services, str | None, str], Account]
+# POST /api/agents/{identifier}/<action>: what it does, its summary, the errors of its own.
+ACTIONS: dict[str, tuple[AgentAction, str, tuple[int, ...]]] = {
+    "temporary-password": (agents.send_temporary_password, "Envoyer un nouveau mot de passe temporaire", (404, 409)),
+    "disable": (agents.disable, "Désactiver un agent", (404, 409)),
+    "enable": (agents.enable, "Réactiver un agent", (404,)),
+}
 
 
-@app.post(
-    "/api/agents/<identifier>/disable",
-    summary="Désactiver un agent",
-    responses=answers(401, 404, 409),
-    middlewares=[no_body],
-)
-def disable(identifier: Identifier, session: cookies.SessionToken = None) -> StatusResponse:
-    return StatusResponse(status=agents.disable(container(), session, identifier).status)
+def _route(use_case: AgentAction) -> Callable[..., StatusResponse]:
+    def act(identifier: Identifier, session: cookies.SessionToken = None) -> StatusResponse:
+        return StatusResponse(status=use_case(container(), session, identifier).status)
+
+    act.__name__ = use_case.__name__  # the operation's name in the OpenAPI document
+    return act
 
 
-@app.post(
-    "/api/agents/<identifier>/enable",
-    summary="Réactiver un agent",
-    responses=answers(401, 404),
-    middlewares=[no_body],
-)
-def enable(identifier: Identifier, session: cookies.SessionToken = None) -> StatusResponse:
-    return StatusResponse(status=agents.enable(container(), session, identifier).status)
+for action, (use_case, summary, statuses) in ACTIONS.items():
+    app.post(
+        f"/api/agents/<identifier>/{action}",
+        summary=summary,
+        responses=answers(401, *statuses),
+        middlewares=[no_body],
+    )(_route(use_case))
 
 
 @app.get("/api/journal", summary="Le journal de l'organisme", responses=answers(401, 403, changes=False))

@@ -38,15 +38,8 @@ def logout(session: cookies.SessionToken = None) -> Response[Any]:
 @app.get("/api/session", summary="L'agent connecté", responses=answers(401, changes=False))
 def session(session: cookies.SessionToken = None) -> SessionResponse:
     account, _ = auth.current_account(container(), session)
-    return SessionResponse(
-        identifier=account.identifier,
-        first_name=account.first_name,
-        last_name=account.last_name,
-        email=account.email,
-        role=account.role,
-        status=account.status,
-        organisation=OrganisationView(code=account.org_code, name=account.org_name),
-    )
+    organisation = OrganisationView(code=account.org_code, name=account.org_name)
+    return SessionResponse(**SessionResponse.fields_of(account), organisation=organisation)
 
 
 lambda_handler = handler(app)

@@ -6,6 +6,8 @@ like one that does not exist. A profile may do none of this.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cmi import messages
 from cmi.domain import auth, identity, onboarding
 from cmi.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -32,24 +34,19 @@ def _agent(services: Services, me: Account, identifier: str) -> Account:
     return agent
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput({"cursor": messages.CURSOR_INVALID})
+def _page(read: Callable[[str, str | None, int], Page], me: Account, cursor: str | None, size: int) -> Page:
+    try:
+        return read(me.org_code, cursor, size)
+    except ValueError:  # a cursor the store did not issue, or issued for another organisation
+        raise InvalidInput({"cursor": messages.CURSOR_INVALID}) from None
 
 
 def list_agents(services: Services, session: str | None, cursor: str | None) -> Page:
-    me = referent(services, session)
-    try:
-        return services.accounts.agents(me.org_code, cursor, AGENTS_PAGE)
-    except ValueError:
-        raise _bad_cursor() from None
+    return _page(services.accounts.agents, referent(services, session), cursor, AGENTS_PAGE)
 
 
 def journal(services: Services, session: str | None, cursor: str | None) -> Page:
-    me = referent(services, session)
-    try:
-        return services.journal.events(me.org_code, cursor, JOURNAL_PAGE)
-    except ValueError:
-        raise _bad_cursor() from None
+    return _page(services.journal.events, referent(services, session), cursor, JOURNAL_PAGE)
 
 
 def create_profile(services: Services, session: str | None, first_name: str, last_name: str, email: str) -> Account:

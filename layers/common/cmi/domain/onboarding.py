@@ -14,7 +14,8 @@ from cmi.domain import identity, journal
 from cmi.domain.errors import Conflict, InvalidInput, OnboardingError
 from cmi.domain.model import OPERATOR, Account, Organisation, Role
 from cmi.domain.passwords import generate_temporary
-from cmi.domain.ports import Services
+from cmi.domain.ports import Services, UnitOfWork
+from cmi.domain.units import undone_on_failure
 from cmi.mail import templates
 from cmi.observability import count, logger
 
@@ -120,14 +121,13 @@ def create_account(
             raise taken
     else:
         raise OnboardingError("impossible d'attribuer un identifiant libre, réessayez")
-    try:
+
+    def forget(uow: UnitOfWork) -> None:
+        uow.accounts.remove(account)
+        uow.journal.retract(event)
+
+    with undone_on_failure(services, forget):
         _welcome(services, account, temporary)
-    except Exception:
-        undo = services.unit_of_work()
-        undo.accounts.remove(account)
-        undo.journal.retract(event)
-        undo.commit()
-        raise
     count("AccountCreated")
     logger.info("account created", extra={"identifier": account.identifier, "role": role})
     return NewAccount(account, temporary)
@@ -150,15 +150,13 @@ def resend_temporary_password(services: Services, account: Account, actor: str =
     updated = dataclasses.replace(
         account, password_hash=password_hash, temp_expires_at=expires, password_version=account.password_version + 1
     )
-    try:
+
+    def restore(uow: UnitOfWork) -> None:  # if the mail fails, the agent's last mail stays the valid one
+        uow.accounts.restore_temporary_password(account, updated)
+        uow.journal.retract(event)
+
+    with undone_on_failure(services, restore):
         _welcome(services, updated, temporary)
-    except Exception:
-        # The agent's last mail stays the valid one.
-        undo = services.unit_of_work()
-        undo.accounts.restore_temporary_password(account, updated)
-        undo.journal.retract(event)
-        undo.commit()
-        raise
     return NewAccount(updated, temporary)
 
 

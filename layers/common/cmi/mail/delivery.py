@@ -13,7 +13,8 @@ from cmi.config import Settings
 from cmi.domain import journal
 from cmi.domain.identity import mask_email
 from cmi.domain.model import Account, Grant
-from cmi.domain.ports import Services
+from cmi.domain.ports import Services, UnitOfWork
+from cmi.domain.units import undone_on_failure
 from cmi.mail import templates
 from cmi.mail.message import Mail
 from cmi.mail.requests import AccountNotice, ForgotIdentifier, ForgotPassword, MailRequest, NoticeKind
@@ -69,15 +70,13 @@ def _forgot_password(services: Services, request: ForgotPassword, message_id: st
         services.tokens.delete(raw)
         return
     link = f"{s.portal_url}/modification-mot-de-passe.html#token={raw}"
-    try:
+
+    def void(uow: UnitOfWork) -> None:  # a link nobody received must not stay usable; SQS retries the message
+        uow.tokens.forget(raw)
+        uow.tokens.release_message(message_id)
+
+    with undone_on_failure(services, void):
         _send(services, templates.reset_link(account, link, s.reset_link_minutes), request.kind)
-    except MailNotSent:
-        # A link nobody received must not stay usable; SQS will retry this message.
-        undo = services.unit_of_work()
-        undo.tokens.forget(raw)
-        undo.tokens.release_message(message_id)
-        undo.commit()
-        raise
 
 
 # The informative mails: what to write, given the account, the settings and the time.

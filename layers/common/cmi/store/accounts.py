@@ -8,7 +8,7 @@ from typing import Any
 
 from cmi.domain.model import Account, Organisation, Page, Status
 from cmi.domain.throttling import LoginThrottle
-from cmi.store.dynamo import decode_cursor, encode_cursor, from_dynamo, is_condition_failure, key, to_dynamo
+from cmi.store.dynamo import Writes, from_dynamo, is_condition_failure, key, query_page, to_dynamo
 from cmi.store.throttle import login_key, throttle_from_item
 
 ORG_PREFIX = "ORG#"
@@ -80,21 +80,15 @@ class AccountRepository:
         )
 
     def agents(self, org_code: str, cursor: str | None, limit: int) -> Page:
-        kwargs: dict[str, Any] = {
+        query = {
             "TableName": self.table,
             "IndexName": "org-index",
             "KeyConditionExpression": "org_code = :org",
             "ExpressionAttributeValues": {":org": {"S": org_code}},
             "Limit": limit,
         }
-        if cursor:
-            start = decode_cursor(cursor, _AGENTS_KEY)
-            if start["org_code"]["S"] != org_code:
-                raise ValueError("not a cursor of this organisation")
-            kwargs["ExclusiveStartKey"] = start
-        response = self.client.query(**kwargs)
-        accounts = [a for a in map(account_from_item, response.get("Items", [])) if a is not None]
-        return Page(accounts, encode_cursor(response.get("LastEvaluatedKey")))
+        items, next_cursor = query_page(self.client, query, cursor, _AGENTS_KEY, ("org_code", org_code))
+        return Page([a for a in map(account_from_item, items) if a is not None], next_cursor)
 
     def email_taken(self, org_code: str, email_lower: str) -> bool:
         return any(a.org_code == org_code for a in self.by_email(email_lower))
@@ -145,12 +139,8 @@ class AccountRepository:
         return True
 
 
-class AccountWrites:
+class AccountWrites(Writes):
     """Account writes of a unit of work."""
-
-    def __init__(self, table: str, items: list[dict[str, Any]]) -> None:
-        self.table = table
-        self.items = items
 
     def create(self, account: Account) -> None:
         org = key(ORG_PREFIX + account.org_code)

@@ -109,3 +109,25 @@ def decode_cursor(cursor: str, names: frozenset[str]) -> dict[str, Any]:
     if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()):
         raise ValueError("not a cursor")
     return key
+
+
+class Writes:
+    """The writes of one table in a unit of work: transaction items added to the unit's list."""
+
+    def __init__(self, table: str, items: list[dict[str, Any]]) -> None:
+        self.table = table
+        self.items = items
+
+
+def query_page(
+    client: Any, query: dict[str, Any], cursor: str | None, key_names: frozenset[str], partition: tuple[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a Query from `cursor`, which must be one of this partition's; ValueError otherwise."""
+    if cursor:
+        start = decode_cursor(cursor, key_names)
+        name, value = partition
+        if start[name]["S"] != value:
+            raise ValueError("not a cursor of this partition")
+        query = {**query, "ExclusiveStartKey": start}
+    response = client.query(**query)
+    return response.get("Items", []), encode_cursor(response.get("LastEvaluatedKey"))

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from cmi.domain.model import JournalEvent, Page
-from cmi.store.dynamo import decode_cursor, encode_cursor, from_dynamo, to_dynamo
+from cmi.store.dynamo import Writes, from_dynamo, query_page, to_dynamo
 
 _KEY = frozenset({"pk", "sk"})
 
@@ -22,33 +22,27 @@ class JournalRepository:
         self.table = table
 
     def events(self, org_code: str, cursor: str | None, limit: int) -> Page:
-        kwargs: dict[str, Any] = {
+        query = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :org",
             "ExpressionAttributeValues": {":org": {"S": org_code}},
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        if cursor:
-            start = decode_cursor(cursor, _KEY)
-            if start["pk"]["S"] != org_code:
-                raise ValueError("not a cursor of this organisation")
-            kwargs["ExclusiveStartKey"] = start
-        response = self.client.query(**kwargs)
+        items, next_cursor = query_page(self.client, query, cursor, _KEY, ("pk", org_code))
         events = []
-        for raw in response.get("Items", []):
+        for raw in items:
             item = from_dynamo(raw) or {}
             fields = {k: item[k] for k in JournalEvent.__dataclass_fields__ if k in item}
             events.append(JournalEvent(**{**fields, "at": int(fields["at"]), "seq": int(fields.get("seq", 0))}))
-        return Page(events, encode_cursor(response.get("LastEvaluatedKey")))
+        return Page(events, next_cursor)
 
 
-class JournalWrites:
+class JournalWrites(Writes):
     """Journal writes of a unit of work."""
 
     def __init__(self, table: str, items: list[dict[str, Any]], retention_seconds: int) -> None:
-        self.table = table
-        self.items = items
+        super().__init__(table, items)
         self.retention_seconds = retention_seconds
 
     def record(self, event: JournalEvent) -> None:

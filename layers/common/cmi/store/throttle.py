@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cmi.domain.throttling import LoginThrottle, Policy
-from cmi.store.dynamo import from_dynamo, is_condition_failure, key, to_dynamo
+from cmi.store.dynamo import Writes, from_dynamo, is_condition_failure, key, to_dynamo
 
 LOGIN_PREFIX = "LOGIN#"
 MAIL_PREFIX = "MAIL#"
@@ -104,12 +104,8 @@ class ThrottleRepository:
         return False
 
 
-class ThrottleWrites:
+class ThrottleWrites(Writes):
     """Throttle writes of a unit of work."""
-
-    def __init__(self, table: str, items: list[dict[str, Any]]) -> None:
-        self.table = table
-        self.items = items
 
     def clear(self, identifier: str) -> None:
         self.items.append({"Delete": {"TableName": self.table, "Key": key(login_key(identifier))}})

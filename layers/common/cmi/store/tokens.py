@@ -10,7 +10,7 @@ import hashlib
 from typing import Any
 
 from cmi.domain.model import Grant, TokenKind, TokenRecord
-from cmi.store.dynamo import from_dynamo, is_condition_failure, key, to_dynamo
+from cmi.store.dynamo import Writes, from_dynamo, is_condition_failure, key, to_dynamo
 
 # TTL deletion is a clean-up only; keep the item a little past its expiry for diagnostics.
 TTL_MARGIN_SECONDS = 3600
@@ -62,12 +62,8 @@ class TokenRepository:
         self.client.delete_item(TableName=self.table, Key=key(digest(raw)))
 
 
-class TokenWrites:
+class TokenWrites(Writes):
     """Token writes of a unit of work."""
-
-    def __init__(self, table: str, items: list[dict[str, Any]]) -> None:
-        self.table = table
-        self.items = items
 
     def issue(self, raw: str, grant: Grant, now: int) -> None:
         values = {

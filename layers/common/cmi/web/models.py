@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from cmi import messages
 from cmi.domain import identity, passwords
+from cmi.domain.model import Account, Action
 
 # Bounds that keep absurd inputs out of argon2 and the logs; the policy says 128 for new passwords.
 _TEXT_MAX = 1024
@@ -124,23 +125,26 @@ Role = Literal["referent", "profile"]
 Status = Literal["pending", "active", "disabled"]
 
 
-class SessionResponse(Answer):
+class Person(Answer):
+    """An agent as the API shows it."""
+
     identifier: str
     first_name: str
     last_name: str
     email: str
     role: Role
     status: Status
+
+    @classmethod
+    def fields_of(cls, account: Account) -> dict[str, Any]:
+        return {name: getattr(account, name) for name in Person.model_fields}
+
+
+class SessionResponse(Person):
     organisation: OrganisationView
 
 
-class AgentView(Answer):
-    identifier: str
-    first_name: str
-    last_name: str
-    email: str
-    role: Role
-    status: Status
+class AgentView(Person):
     created_at: str = Field(description="ISO 8601, UTC")
     last_login_at: str | None = Field(description="ISO 8601, UTC; null if never")
 
@@ -162,16 +166,7 @@ class StatusResponse(Answer):
 class JournalEventView(Answer):
     at: str = Field(description="ISO 8601, UTC")
     actor: str = Field(description="identifier of the agent, or « opérateur »")
-    action: Literal[
-        "account_created",
-        "first_connection_completed",
-        "password_reset",
-        "password_changed",
-        "temporary_password_sent",
-        "disabled",
-        "enabled",
-        "identifier_blocked",
-    ]
+    action: Action
     target: str
     detail: str
 

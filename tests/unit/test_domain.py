@@ -207,3 +207,14 @@ def test_a_welcome_mail_that_fails_leaves_no_account(services):
     assert services.memory.accounts == {}
     with pytest.raises(OnboardingError):
         onboarding.create_account(services, "99999", "Alex", "Durand", "alex@exemple.fr")
+
+
+def test_a_first_connection_pass_ends_with_the_temporary_password(services, pending):
+    services.clock.advance(7 * 86400 - 60)  # a pass opened a minute before the temporary password expires
+    opened = auth.login(services, pending.account.identifier, pending.temporary_password)
+    assert first_connection.prefill(services, opened.token).identifier == pending.account.identifier
+    services.clock.advance(61)
+    with pytest.raises(NotAuthenticated) as caught:
+        first_connection.complete(services, opened.token, NEW, NEW, EMAIL, alerts_opt_in=False)
+    assert caught.value.message == messages.TEMPORARY_PASSWORD_EXPIRED
+    assert services.accounts.get(pending.account.identifier).pending

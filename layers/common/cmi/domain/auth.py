@@ -108,6 +108,9 @@ def current_account(services: Services, raw: str | None, kind: TokenKind = "sess
         raise NotAuthenticated(expired)
     if kind == "first_connection" and not account.pending:
         raise NotAuthenticated(expired)
+    if kind == "first_connection" and (account.temp_expires_at or 0) < now:
+        # The pass cannot outlive the temporary password it was opened with.
+        raise NotAuthenticated(messages.TEMPORARY_PASSWORD_EXPIRED)
     if record.idle_seconds is not None and now - record.last_seen_at >= TOUCH_INTERVAL_SECONDS:
         services.tokens.touch(record, now)
     return account, record

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -26,9 +27,17 @@ class Portal:
     log: Path
 
     def tracebacks(self) -> list[str]:
-        """The last line of each traceback the portal printed so far (its console goes to a file)."""
+        """The last line of each traceback the portal printed so far (its console goes to a file), and the
+        exception of each error the functions logged (Powertools puts it in the JSON line)."""
         lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
         found = []
+        for line in lines:
+            if line.startswith("{") and '"exception_name"' in line:
+                try:
+                    logged = json.loads(line)
+                except ValueError:
+                    continue
+                found.append(f"{logged.get('exception_name')}: {str(logged.get('exception', '')).splitlines()[-1:]}")
         for i, line in enumerate(lines):
             if line.startswith("Traceback"):
                 end = next((j for j in range(i + 1, len(lines)) if not lines[j].startswith((" ", "\t"))), None)

@@ -7,6 +7,7 @@ the local portal swap it with `override`.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,13 +61,19 @@ def aws_client(service: str) -> Any:
 class LazyClient:
     """An AWS client made on first use: a function that never calls SES never pays for its client."""
 
+    # Lambda runs one request at a time, the local portal many in threads: boto3's default session must not
+    # build two clients at once (it is not thread-safe), whichever services they are for.
+    _lock = threading.Lock()
+
     def __init__(self, make: Callable[[], Any]) -> None:
         self._make = make
         self._client: Any = None
 
     def __getattr__(self, name: str) -> Any:
         if self._client is None:
-            self._client = self._make()
+            with self._lock:
+                if self._client is None:
+                    self._client = self._make()
         return getattr(self._client, name)
 
 

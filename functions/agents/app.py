@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from cmi.container import container
@@ -24,7 +24,12 @@ from cmi.web.models import (
     StatusResponse,
 )
 
-app = resolver()
+
+def _referent_only(app: APIGatewayRestResolver) -> None:
+    agents.referent(container(), app.current_event.resolved_cookies_field.get(cookies.SESSION))
+
+
+app = resolver(precheck=_referent_only)
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")]
 Identifier = Annotated[str, Path(max_length=64, description="identifiant de l'agent")]
 

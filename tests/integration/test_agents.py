@@ -375,3 +375,15 @@ def test_actions_within_one_second_are_all_journaled_newest_first(harness, activ
         "temporary_password_sent",
         "account_created",
     ]
+
+
+def test_who_may_not_call_learns_nothing_of_the_body_expected(harness, active, profile):
+    """An invalid body from no session or from a profile gets 401 / 403, not the field errors."""
+    for cookies, expected in (
+        ({}, (401, {"message": messages.NOT_AUTHENTICATED})),
+        (session_of(harness, profile.identifier), (403, {"message": messages.REFERENT_ONLY})),
+    ):
+        r = harness.post("/api/agents", {"first_name": 5}, cookies=cookies)
+        assert (r.status, r.json) == expected
+    r = harness.post("/api/agents", {"first_name": 5}, cookies=session_of(harness, active.identifier))
+    assert r.status == 400 and "first_name" in r.json["errors"]

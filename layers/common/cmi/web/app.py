@@ -144,7 +144,10 @@ def _field_errors(error: RequestValidationError) -> dict[str, str] | None:
     return errors
 
 
-def _register_error_answers(app: APIGatewayRestResolver) -> None:
+Precheck = Callable[[APIGatewayRestResolver], object]
+
+
+def _register_error_answers(app: APIGatewayRestResolver, precheck: Precheck | None) -> None:
     def refused(exc: Refused) -> Response[Any]:
         return answer(exc.status, {"message": exc.message})
 
@@ -152,6 +155,11 @@ def _register_error_answers(app: APIGatewayRestResolver) -> None:
         problem = refusal(app)
         if problem is not None:
             return refused(problem)
+        if precheck is not None:
+            try:  # who may not call the route learns nothing of what its body should be
+                precheck(app)
+            except DomainError as denied:
+                return domain(denied)
         errors = _field_errors(exc)
         return answer(400, {"errors": errors} if errors else {"message": messages.BODY_NOT_JSON})
 
@@ -194,15 +202,19 @@ def _register_error_answers(app: APIGatewayRestResolver) -> None:
         app.exception_handler(kind)(handler)
 
 
-def resolver() -> APIGatewayRestResolver:
-    """A REST (v1 proxy) resolver with typed bodies, the request guards and French error answers."""
+def resolver(precheck: Precheck | None = None) -> APIGatewayRestResolver:
+    """A REST (v1 proxy) resolver with typed bodies, the request guards and French error answers.
+
+    `precheck`, when given, raises the domain error of a caller the routes refuse (no session, wrong role):
+    the routes check it themselves; it also runs before a body's field errors are answered.
+    """
     app = APIGatewayRestResolver(
         enable_validation=True,
         serializer=partial(json.dumps, ensure_ascii=False, separators=(",", ":")),
         json_body_deserializer=_loads,
     )
     app.use([_guard])
-    _register_error_answers(app)
+    _register_error_answers(app, precheck)
     return app
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 
 import boto3
@@ -262,8 +264,22 @@ def test_a_referent_cannot_disable_themself(harness, active, referent):
     assert harness.services.accounts.get(active.identifier).status == "active"
 
 
-def _wait(barrier: threading.Barrier) -> None:
-    barrier.wait()  # a before-call hook that returned a value would stand for AWS's answer
+@contextmanager
+def writes_wait_for_each_other(parties: int) -> Iterator[None]:
+    """Every request reads before any of them writes: each transaction waits at a barrier for the others."""
+    barrier = threading.Barrier(parties, timeout=60)
+
+    def wait(**_: object) -> None:
+        barrier.wait()  # returning a value from a before-call hook would stand for AWS's answer
+
+    def factory(service: str) -> object:
+        client = boto3.client(service, config=Config(max_pool_connections=20))
+        if service == "dynamodb":
+            client.meta.events.register("before-call.dynamodb.TransactWriteItems", wait)
+        return client
+
+    with container.override(replace(container.container(), client_factory=factory)):
+        yield
 
 
 def _second_referent(harness) -> Agent:
@@ -276,16 +292,8 @@ def test_two_referents_disabling_each_other_at_once_keep_one_active(harness, act
     """Both requests read before either writes: one wins, the other is refused (last référent), data consistent."""
     second = _second_referent(harness)
     assert harness.services.accounts.get_organisation("00001").active_referents == 2
-    barrier = threading.Barrier(2, timeout=60)
-
-    def factory(service):
-        client = boto3.client(service, config=Config(max_pool_connections=20))
-        if service == "dynamodb":
-            client.meta.events.register("before-call.dynamodb.TransactWriteItems", lambda **_: _wait(barrier))
-        return client
-
     calls = [(second.identifier, referent), (active.identifier, session_of(harness, second.identifier))]
-    with container.override(replace(container.container(), client_factory=factory)), ThreadPoolExecutor(2) as pool:
+    with writes_wait_for_each_other(2), ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda c: harness.post(f"/api/agents/{c[0]}/disable", cookies=c[1]), calls))
     assert sorted((a.status, a.json.get("message", a.json.get("status"))) for a in answers) == [
         (200, "disabled"),
@@ -300,17 +308,9 @@ def test_two_referents_disabling_each_other_at_once_keep_one_active(harness, act
 
 def test_two_referents_creating_with_one_address_at_once_make_one_profile(harness, active, referent):
     second = _second_referent(harness)
-    barrier = threading.Barrier(2, timeout=60)
-
-    def factory(service):
-        client = boto3.client(service, config=Config(max_pool_connections=20))
-        if service == "dynamodb":
-            client.meta.events.register("before-call.dynamodb.TransactWriteItems", lambda **_: _wait(barrier))
-        return client
-
     body = {"first_name": "Alex", "last_name": "Durand", "email": "alex@exemple.fr"}
     sessions = [referent, session_of(harness, second.identifier)]
-    with container.override(replace(container.container(), client_factory=factory)), ThreadPoolExecutor(2) as pool:
+    with writes_wait_for_each_other(2), ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda c: harness.post("/api/agents", body, cookies=c), sessions))
     assert sorted(a.status for a in answers) == [201, 400]
     (refused,) = [a for a in answers if a.status == 400]

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from cmi.container import container
 from cmi.domain import auth
 from cmi.web import cookies
-from cmi.web.app import answers, no_body, resolver
+from cmi.web.app import answers, client_source, no_body, resolver
 from cmi.web.app import lambda_handler as handler
 from cmi.web.models import LoginRequest, NextResponse, OrganisationView, SessionResponse
 
@@ -20,7 +20,7 @@ app = resolver()
     responses=answers(401, 429),
 )
 def login(body: LoginRequest, session: cookies.SessionToken = None) -> Response[NextResponse]:
-    opened = auth.login(container(), body.identifier, body.password, session)
+    opened = auth.login(container(), body.identifier, body.password, session, client_source(app))
     return Response(200, body=NextResponse(next=opened.next), cookies=[cookies.opened(opened)])
 
 

@@ -61,7 +61,7 @@ def test_success_resets_the_counter(harness, active):
     assert attempt(harness, active.identifier, active.password).status == 200
     fail_times(harness, active.identifier, 4)
     assert attempt(harness, active.identifier, active.password).status == 200
-    assert harness.table("ThrottleTable") == []
+    assert [i for i in harness.table("ThrottleTable") if i["pk"]["S"].startswith("LOGIN#")] == []
 
 
 def test_25_failures_in_24_hours_block_the_identifier_until_the_window_ends(harness, active):
@@ -123,3 +123,63 @@ def test_throttling_counts_the_identifier_case_insensitively(harness, active):
     fail_times(harness, active.identifier.lower(), 3)
     fail_times(harness, f" {active.identifier} ", 2)
     assert attempt(harness, active.identifier, active.password).status == 429
+
+
+# Per source: one client failing across many identifiers (password spraying).
+
+
+def from_viewer(harness, identifier, address, password=WRONG, **headers):
+    return harness.post(
+        "/api/login",
+        {"identifier": identifier, "password": password},
+        headers={"CloudFront-Viewer-Address": f"{address}:52311", **headers},
+    )
+
+
+def spray(harness, address, count, prefix="00001SPRAY"):
+    for n in range(count):
+        r = from_viewer(harness, f"{prefix}{n:05d}", address)
+        assert r.status == 401, r.text
+
+
+def test_a_source_failing_50_times_on_different_identifiers_waits_whatever_the_identifier(harness, active):
+    harness.clock.advance(-(harness.clock.now % 600))  # at the start of a 10-minute window
+    spray(harness, "203.0.113.7", 50)
+    known = from_viewer(harness, active.identifier, "203.0.113.7", active.password)
+    unknown = from_viewer(harness, UNKNOWN, "203.0.113.7")
+    # The same answer for a real identifier with its right password and for an unknown one.
+    assert (known.status, known.json, known.headers["Retry-After"]) == (429, unknown.json, "600")
+    assert (unknown.status, unknown.headers["Retry-After"]) == (429, "600")
+    assert known.json == {"message": messages.THROTTLED.format(minutes=10, plural="s")}
+    # Another source is not slowed down; a forged X-Forwarded-For does not move the sprayer elsewhere.
+    assert from_viewer(harness, active.identifier, "198.51.100.4", active.password).status == 200
+    forged = from_viewer(harness, UNKNOWN, "203.0.113.7", **{"X-Forwarded-For": "198.51.100.9"})
+    assert forged.status == 429
+    harness.clock.advance(600)
+    assert from_viewer(harness, active.identifier, "203.0.113.7", active.password).status == 200
+
+
+def test_refused_attempts_of_a_slowed_source_are_not_counted_nor_checked(harness, active):
+    harness.clock.advance(-(harness.clock.now % 600))
+    spray(harness, "203.0.113.8", 50)
+    for _ in range(20):
+        assert from_viewer(harness, UNKNOWN, "203.0.113.8").status == 429
+    (source,) = [i for i in harness.table("ThrottleTable") if i["pk"]["S"].startswith("SOURCE#203.0.113.8#")]
+    assert source["failures"]["N"] == "50"
+    assert not [i for i in harness.table("ThrottleTable") if i["pk"]["S"] == f"LOGIN#{UNKNOWN}"]
+
+
+def test_ipv6_sources_are_counted_per_64_prefix(harness, active):
+    harness.clock.advance(-(harness.clock.now % 600))
+    for n in range(50):  # a client rotating addresses inside its /64 is still one source
+        r = from_viewer(harness, f"00001SIXES{n:05d}", f"2001:db8:1:2::{n + 1:x}")
+        assert r.status == 401
+    assert from_viewer(harness, UNKNOWN, "2001:db8:1:2:ffff::1").status == 429
+    assert from_viewer(harness, UNKNOWN, "2001:db8:1:3::1").status == 401
+
+
+def test_successful_logins_do_not_count_against_their_source(harness, active):
+    harness.clock.advance(-(harness.clock.now % 600))
+    for _ in range(60):
+        assert from_viewer(harness, active.identifier, "192.0.2.10", active.password).status == 200
+    assert not [i for i in harness.table("ThrottleTable") if i["pk"]["S"].startswith("SOURCE#192.0.2.10#")]

@@ -20,6 +20,7 @@ import pytest
 from botocore.config import Config
 
 from cmi import container, messages
+from cmi.domain.passwords import Hasher
 from localportal.functions import sqs_event
 
 PARALLEL = 50
@@ -46,23 +47,61 @@ def all_read_before_any_write(harness, parties):
         yield barrier
 
 
-@pytest.mark.parametrize("who", ["real account", "unknown identifier"])
-def test_50_parallel_wrong_passwords_count_exactly_50_failures(harness, active, who):
-    identifier = active.identifier if who == "real account" else UNKNOWN
+@contextmanager
+def counted_password_checks(monkeypatch):
+    """Count every argon2id computation a login spends on a password (verify, or waste for unknowns)."""
+    checks = []
+    for name in ("verify", "waste"):
+        original = getattr(Hasher, name)
+
+        def counting(self, *args, _original=original, **kwargs):
+            checks.append(1)  # list.append is atomic: safe across the request threads
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Hasher, name, counting)
+    yield checks
+
+
+def parallel_wrong_logins(harness, identifier):
     body = {"identifier": identifier, "password": WRONG}
     with all_read_before_any_write(harness, PARALLEL), ThreadPoolExecutor(PARALLEL) as pool:
-        answers = list(pool.map(lambda _: harness.post("/api/login", body, cookies={}), range(PARALLEL)))
-    # All of them read "no failure yet", so all were verified and refused with the generic answer.
-    assert [(a.status, a.json) for a in answers] == [(401, {"message": messages.BAD_CREDENTIALS})] * PARALLEL
-    (item,) = [i for i in harness.table("ThrottleTable") if i["pk"]["S"] == f"LOGIN#{identifier}"]
-    assert int(item["window_failures"]["N"]) == PARALLEL
-    assert int(item["failures"]["N"]) == PARALLEL
-    # Exactly one of the 50 saw the counter reach 25: one block notice, and only a real owner gets it.
-    blocked = [m for m in harness.mails() if "bloqué" in m.subject]
-    assert len(blocked) == (1 if who == "real account" else 0)
-    # Blocked now, even with the right password.
-    r = harness.post("/api/login", {"identifier": identifier, "password": active.password}, cookies={})
-    assert (r.status, r.json) == (429, {"message": messages.BLOCKED.format(count=25)})
+        return list(pool.map(lambda _: harness.post("/api/login", body, cookies={}), range(PARALLEL)))
+
+
+@pytest.mark.parametrize("who", ["real account", "unknown identifier"])
+def test_50_parallel_wrong_passwords_get_5_password_checks_then_1_once_the_delay_ends(
+    harness, active, who, monkeypatch
+):
+    identifier = active.identifier if who == "real account" else UNKNOWN
+    with counted_password_checks(monkeypatch) as checks:
+        # Worst interleaving: all 50 read "no failure yet" before any of them takes its slot.
+        answers = parallel_wrong_logins(harness, identifier)
+        assert len(checks) == 5
+        assert sorted(a.status for a in answers) == [401] * 5 + [429] * 45
+        assert {a.json["message"] for a in answers if a.status == 401} == {messages.BAD_CREDENTIALS}
+        (item,) = [i for i in harness.table("ThrottleTable") if i["pk"]["S"] == f"LOGIN#{identifier}"]
+        assert (int(item["failures"]["N"]), int(item["window_failures"]["N"])) == (5, 5)
+
+        harness.clock.advance(60)  # the delay after the 5th failure has ended: one attempt allowed
+        checks.clear()
+        answers = parallel_wrong_logins(harness, identifier)
+        assert len(checks) == 1
+        assert sorted(a.status for a in answers) == [401] + [429] * 49
+        waits = {a.headers["Retry-After"] for a in answers if a.status == 429}
+        assert waits <= {"60", "120"}  # 60 for those refused before the winner counted: still 2 min after it
+
+        checks.clear()  # while waiting: no check at all, even with the right password
+        r = harness.post("/api/login", {"identifier": identifier, "password": active.password}, cookies={})
+        assert (r.status, checks) == (429, [])
+
+
+def test_parallel_right_and_wrong_passwords_never_lock_out_the_owner(harness, active, monkeypatch):
+    """The owner's right password, sent among 4 parallel guesses, gets in and clears the counter."""
+    bodies = [{"identifier": active.identifier, "password": WRONG}] * 4
+    bodies.append({"identifier": active.identifier, "password": active.password})
+    with all_read_before_any_write(harness, len(bodies)), ThreadPoolExecutor(len(bodies)) as pool:
+        answers = list(pool.map(lambda body: harness.post("/api/login", body, cookies={}), bodies))
+    assert sorted(a.status for a in answers) == [200] + [401] * 4
 
 
 def test_parallel_mailer_invocations_never_exceed_5_reset_mails_per_hour(harness, active):

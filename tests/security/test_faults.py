@@ -3,7 +3,8 @@
 Faults are injected with a botocore `before-call` hook on the clients of a `Deps` whose
 `client_factory` registers it (see tests/security/support.py): the handler code is unchanged and
 sees exactly the error response AWS would send. For each route: a clear French answer (503 with
-Retry-After where retrying helps), and the tables exactly as before or exactly as after.
+Retry-After where retrying helps), and the tables exactly as before or exactly as after (a login's
+attempt, counted before its password is checked, stays counted).
 """
 
 from __future__ import annotations
@@ -73,6 +74,26 @@ def reset(harness, token, password=RESET):
 # POST /api/login.
 
 
+def attempt_counted(before, after, identifier):
+    """After equals before but for the attempt counted before the password was checked (on purpose)."""
+
+    def failures(tables):
+        items = [i for i in tables["ThrottleTable"] if i["pk"]["S"] == f"LOGIN#{identifier}"]
+        return int(items[0]["failures"]["N"]) if items else 0
+
+    def others(tables):
+        return {
+            **tables,
+            "ThrottleTable": [i for i in tables["ThrottleTable"] if i["pk"]["S"] != f"LOGIN#{identifier}"],
+        }
+
+    return failures(after) == failures(before) + 1 and others(after) == others(before)
+
+
+def login_items(harness):
+    return [i for i in harness.table("ThrottleTable") if i["pk"]["S"].startswith("LOGIN#")]
+
+
 @pytest.mark.parametrize(
     ("operation", "fault"),
     [
@@ -82,12 +103,14 @@ def reset(harness, token, password=RESET):
     ],
 )
 def test_login_with_dynamodb_failing_answers_503_and_changes_nothing(harness, active, operation, fault):
+    """Nothing changes but, when the failure comes after the password check, the attempt it counted."""
     before = snapshot(harness)
     with injected(harness) as faults:
         faults.fail("dynamodb", operation, fault)
         assert_unavailable(login(harness, active.identifier, active.password))
         assert faults.injected
-    assert snapshot(harness) == before
+    after = snapshot(harness)
+    assert after == before if operation == "BatchGetItem" else attempt_counted(before, after, active.identifier)
     assert login(harness, active.identifier, active.password).json == {"next": "home"}
 
 
@@ -106,9 +129,9 @@ def test_login_transaction_failing_leaves_counter_and_sessions_as_before(harness
     with injected(harness) as faults:
         faults.fail("dynamodb", "TransactWriteItems", fault)
         assert_unavailable(login(harness, active.identifier, active.password))
-    assert snapshot(harness) == before
+    assert attempt_counted(before, snapshot(harness), active.identifier)
     assert login(harness, active.identifier, active.password).json == {"next": "home"}
-    assert harness.table("ThrottleTable") == []
+    assert login_items(harness) == []
 
 
 def test_login_losing_its_condition_mid_flow_is_a_plain_401(harness, active):
@@ -119,7 +142,7 @@ def test_login_losing_its_condition_mid_flow_is_a_plain_401(harness, active):
         faults.fail("dynamodb", "TransactWriteItems", TX_CONDITION_LOST)
         r = login(harness, active.identifier, active.password)
     assert (r.status, r.json, r.set_cookie) == (401, {"message": messages.BAD_CREDENTIALS}, [])
-    assert snapshot(harness) == before
+    assert attempt_counted(before, snapshot(harness), active.identifier)
 
 
 def test_login_blocking_with_the_mail_queue_down_still_counts_and_answers_401(harness, active, capsys):
@@ -137,7 +160,7 @@ def test_login_blocking_with_the_mail_queue_down_still_counts_and_answers_401(ha
         faults.fail("sqs", "SendMessage", SQS_DOWN)
         r = login(harness, active.identifier, WRONG)
     assert (r.status, r.json) == (401, {"message": messages.BAD_CREDENTIALS})
-    (item,) = harness.table("ThrottleTable")
+    (item,) = login_items(harness)
     assert item["window_failures"]["N"] == "25"
     assert login(harness, active.identifier, active.password).json == {"message": messages.BLOCKED.format(count=25)}
     assert metric_counts(capsys.readouterr().out)["MailQueueFailed"] == 1

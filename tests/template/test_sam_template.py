@@ -146,7 +146,6 @@ SPEC_CSP = (
 )
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -694,7 +693,12 @@ def test_distribution_serves_the_site_and_forwards_api_uncached(resources: dict[
     assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
     assert api["ViewerProtocolPolicy"] in {"https-only", "redirect-to-https"}
     assert api["CachePolicyId"] == CACHING_DISABLED
-    assert api["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
+    assert api["OriginRequestPolicyId"] == {"Ref": "ApiOriginRequestPolicy"}
+    forwarded = resources["ApiOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
+    # Host must stay the API's own; the per-source throttle needs the viewer's address from CloudFront.
+    assert forwarded["HeadersConfig"]["HeaderBehavior"] == "whitelist"
+    assert set(forwarded["HeadersConfig"]["Headers"]) == {"Origin", "Content-Type", "CloudFront-Viewer-Address"}
+    assert forwarded["CookiesConfig"]["CookieBehavior"] == "all"
     assert set(api["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
     assert api["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeadersPolicy"}
 

@@ -15,7 +15,7 @@ from typing import Any
 from cmi.config import Settings
 from cmi.domain.model import Account, Grant, JournalEvent, Organisation, Page, TokenKind, TokenRecord
 from cmi.domain.passwords import Hasher
-from cmi.domain.throttling import LoginThrottle, Policy
+from cmi.domain.throttling import LoginState, LoginThrottle, Policy, SourceFailures
 from cmi.mail.message import Mail
 from cmi.mail.requests import MailRequest
 from tests.support import FakeClock
@@ -41,6 +41,7 @@ class Memory:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     tokens: dict[str, TokenRecord] = field(default_factory=dict)
     throttles: dict[str, LoginThrottle] = field(default_factory=dict)
+    sources: dict[tuple[str, int], int] = field(default_factory=dict)
     messages: set[str] = field(default_factory=set)
     journal: list[JournalEvent] = field(default_factory=list)
     mail_slots: dict[str, list[int]] = field(default_factory=dict)
@@ -61,8 +62,10 @@ class FakeAccounts:
             (a for a in self.m.accounts.values() if a.email.lower() == email_lower), key=lambda a: a.identifier
         )
 
-    def login_state(self, identifier: str) -> tuple[Account | None, LoginThrottle]:
-        return self.m.accounts.get(identifier), self.m.throttles.get(identifier, LoginThrottle())
+    def login_state(self, identifier: str, source: SourceFailures | None) -> LoginState:
+        if source is not None:
+            source = dataclasses.replace(source, failures=self.m.sources.get((source.source, source.bucket), 0))
+        return LoginState(self.m.accounts.get(identifier), self.m.throttles.get(identifier, LoginThrottle()), source)
 
     def create_organisation(self, organisation: Organisation) -> bool:
         if organisation.code in self.m.organisations:
@@ -117,15 +120,15 @@ class FakeThrottle:
     def get_login(self, identifier: str) -> LoginThrottle:
         return self.m.throttles.get(identifier, LoginThrottle())
 
-    def record_failure(self, identifier: str, seen: LoginThrottle, now: int) -> LoginThrottle:
+    def take_attempt(self, identifier: str, seen: LoginThrottle, now: int) -> LoginThrottle:
         current = self.m.throttles.get(identifier, LoginThrottle())
-        if current.window_open(now, self.policy):
-            start, in_window = current.window_start, current.window_failures + 1
-        else:
-            start, in_window = now, 1
-        state = LoginThrottle(current.failures + 1, now, start, in_window, exists=True)
-        self.m.throttles[identifier] = state
-        return state
+        current.check(now, self.policy)
+        self.m.throttles[identifier] = current.after_attempt(now, self.policy)
+        return self.m.throttles[identifier]
+
+    def record_source_failure(self, failures: SourceFailures, now: int) -> None:
+        where = (failures.source, failures.bucket)
+        self.m.sources[where] = self.m.sources.get(where, 0) + 1
 
     def forget_failures(self, identifier: str) -> bool:
         return self.m.throttles.pop(identifier, None) is not None

@@ -5,7 +5,15 @@ import pytest
 from cmi.domain.errors import TooManyAttempts as Throttled
 from cmi.domain.throttling import LoginThrottle, Policy
 
-POLICY = Policy(free_failures=5, base_delay=60, max_delay=900, block_failures=25, window=86400)
+POLICY = Policy(
+    free_failures=5,
+    base_delay=60,
+    max_delay=900,
+    block_failures=25,
+    window=86400,
+    source_failures=50,
+    source_window=600,
+)
 T0 = 1_800_000_000
 
 

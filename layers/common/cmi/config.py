@@ -45,6 +45,9 @@ class Settings:
     throttle_max_delay_seconds: int = _at_least(1, 900)
     block_failures: int = _at_least(2, 25)
     block_window_hours: int = _at_least(1, 24)
+    # Per source (client IP): failed logins across identifiers before it must wait (spraying).
+    source_failure_limit: int = _at_least(1, 50)
+    source_window_minutes: int = _at_least(1, 10)
 
     # How long an organisation's journal keeps an event.
     audit_retention_days: int = _at_least(1, 365)

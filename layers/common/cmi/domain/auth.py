@@ -9,7 +9,7 @@ from cmi import messages
 from cmi.domain.errors import NotAllowed, NotAuthenticated, TooManyAttempts
 from cmi.domain.model import Account, Grant, TokenKind, TokenRecord
 from cmi.domain.ports import Services
-from cmi.domain.throttling import LoginThrottle
+from cmi.domain.throttling import LoginThrottle, SourceFailures, source_failures
 from cmi.mail.requests import AccountNotice
 from cmi.observability import count, logger
 
@@ -33,47 +33,65 @@ def session_grant(services: Services, identifier: str, password_version: int) ->
     return Grant("session", identifier, password_version, s.session_absolute_hours * 3600, s.session_idle_minutes * 60)
 
 
-def _fail(services: Services, identifier: str, throttle: LoginThrottle, now: int) -> NotAuthenticated:
-    state = services.throttle.record_failure(identifier, throttle, now)
+def _fail(
+    services: Services, identifier: str, attempt: LoginThrottle, source: SourceFailures | None
+) -> NotAuthenticated:
+    """A wrong password: its attempt is already counted; the source's failures are counted now."""
     count("LoginFailed")
-    if state.window_failures == services.throttle.policy.block_failures:
-        # Exactly one request sees the counter reach the threshold; the mailer checks the account exists.
+    if source is not None:
+        services.throttle.record_source_failure(source, attempt.last_failure_at)
+    if attempt.window_failures == services.throttle.policy.block_failures:
+        # Exactly one attempt takes the last slot of the window; the mailer checks the account exists.
         count("IdentifierBlocked")
         logger.warning("identifier blocked", extra={"identifier": identifier})
         services.mail_requests.notify(AccountNotice(identifier, "identifier_blocked"))
     return NotAuthenticated(messages.BAD_CREDENTIALS)
 
 
-def login(services: Services, identifier: str, password: str, previous_session: str | None = None) -> Opened:
+def login(
+    services: Services,
+    identifier: str,
+    password: str,
+    previous_session: str | None = None,
+    source: str | None = None,
+) -> Opened:
     """Check the credentials; open a session (or a first-connection pass) with a new token.
 
-    The session the browser still held, if any, ends in the same write (no session fixation).
+    The attempt is counted before the password is checked (and forgotten when it is right), so
+    parallel guesses get no more checks than the throttle allows. `source` is the client's
+    address (a network prefix), slowed down after too many failures across identifiers. The
+    session the browser still held, if any, ends in the same write (no session fixation).
     """
     now = services.now()
-    account, throttle = services.accounts.login_state(identifier)
+    policy = services.throttle.policy
+    state = services.accounts.login_state(identifier, source_failures(source, now, policy) if source else None)
     try:
-        throttle.check(now, services.throttle.policy)
+        if state.source is not None:
+            state.source.check(now, policy)
+        attempt = services.throttle.take_attempt(identifier, state.throttle, now)
     except TooManyAttempts:
         count("LoginThrottled")
         raise
+    account = state.account
     if account is None:
         services.hasher.waste(password)
-        raise _fail(services, identifier, throttle, now)
+        raise _fail(services, identifier, attempt, state.source)
     if not services.hasher.verify(account.password_hash, password):
-        raise _fail(services, identifier, throttle, now)
+        raise _fail(services, identifier, attempt, state.source)
     if account.disabled:
         # The agent proved knowledge of the password: saying the account is disabled leaks nothing.
         count("LoginDisabled")
+        services.throttle.forget_failures(identifier)  # the password was right: not a guess
         raise NotAllowed(messages.ACCOUNT_DISABLED)
     if account.pending and (account.temp_expires_at or 0) < now:
         # The agent proved knowledge of the temporary password: saying it expired leaks nothing.
         count("TemporaryPasswordExpired")
+        services.throttle.forget_failures(identifier)
         raise NotAuthenticated(messages.TEMPORARY_PASSWORD_EXPIRED)
 
     s = services.settings
     uow = services.unit_of_work()
-    if throttle.exists:
-        uow.throttle.clear(identifier)
+    uow.throttle.clear(identifier)
     rehashed = services.hasher.hash(password) if services.hasher.needs_rehash(account.password_hash) else None
     uow.accounts.record_login(account, now, rehashed)
     if previous_session and len(previous_session) <= MAX_TOKEN_LENGTH:

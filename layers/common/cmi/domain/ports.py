@@ -12,7 +12,7 @@ from typing import Protocol
 from cmi.config import Settings
 from cmi.domain.model import Account, Grant, JournalEvent, Organisation, Page, Status, TokenKind, TokenRecord
 from cmi.domain.passwords import Hasher
-from cmi.domain.throttling import LoginThrottle, Policy
+from cmi.domain.throttling import LoginState, LoginThrottle, Policy, SourceFailures
 from cmi.mail.message import Mail
 from cmi.mail.requests import MailRequest
 
@@ -21,8 +21,8 @@ class AccountStore(Protocol):
     def get(self, identifier: str) -> Account | None: ...
     def get_organisation(self, code: str) -> Organisation | None: ...
     def by_email(self, email_lower: str) -> list[Account]: ...
-    def login_state(self, identifier: str) -> tuple[Account | None, LoginThrottle]:
-        """The account (if any) and its throttle state, read together."""
+    def login_state(self, identifier: str, source: SourceFailures | None) -> LoginState:
+        """The account (if any), its throttle state and the source's failures, read together."""
         ...
 
     def create_organisation(self, organisation: Organisation) -> bool:
@@ -57,9 +57,11 @@ class ThrottleStore(Protocol):
     policy: Policy
 
     def get_login(self, identifier: str) -> LoginThrottle: ...
-    def record_failure(self, identifier: str, seen: LoginThrottle, now: int) -> LoginThrottle:
-        """Count one failure atomically; returns the state after it."""
+    def take_attempt(self, identifier: str, seen: LoginThrottle, now: int) -> LoginThrottle:
+        """Count one attempt before its password is checked (atomically); TooManyAttempts if none is allowed now."""
         ...
+
+    def record_source_failure(self, failures: SourceFailures, now: int) -> None: ...
 
     def forget_failures(self, identifier: str) -> bool:
         """True when there were failures to forget."""

@@ -1,16 +1,20 @@
-"""Login throttling per identifier (CNIL deliberation 2022-100, case 2).
+"""Login throttling per identifier (CNIL deliberation 2022-100, case 2) and per source.
 
 Applied to the identifier as typed (normalised), whether an account exists or not, so the
-answers never tell which identifiers are real.
+answers never tell which identifiers are real. An attempt takes its slot before its password is
+checked, so parallel guesses get no more checks than the policy allows. A source (client IP)
+failing on many identifiers (password spraying) is slowed down the same way for all of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from cmi import messages
 from cmi.config import Settings
 from cmi.domain.errors import TooManyAttempts
+from cmi.domain.model import Account
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,8 @@ class Policy:
     max_delay: int
     block_failures: int
     window: int
+    source_failures: int
+    source_window: int
 
     @classmethod
     def from_settings(cls, s: Settings) -> Policy:
@@ -29,6 +35,8 @@ class Policy:
             max_delay=s.throttle_max_delay_seconds,
             block_failures=s.block_failures,
             window=s.block_window_hours * 3600,
+            source_failures=s.source_failure_limit,
+            source_window=s.source_window_minutes * 60,
         )
 
     def delay_after(self, failures: int) -> int:
@@ -51,6 +59,12 @@ class LoginThrottle:
     def window_open(self, now: int, policy: Policy) -> bool:
         return self.window_start > 0 and now < self.window_start + policy.window
 
+    def after_attempt(self, now: int, policy: Policy) -> LoginThrottle:
+        """The state once one more attempt is counted (as a failure until its password proves right)."""
+        if self.window_open(now, policy):
+            return LoginThrottle(self.failures + 1, now, self.window_start, self.window_failures + 1, exists=True)
+        return LoginThrottle(self.failures + 1, now, now, 1, exists=True)
+
     def blocked(self, now: int, policy: Policy) -> bool:
         return self.window_open(now, policy) and self.window_failures >= policy.block_failures
 
@@ -62,7 +76,35 @@ class LoginThrottle:
             )
         wait_until = self.last_failure_at + policy.delay_after(self.failures)
         if now < wait_until:
-            minutes = -(-(wait_until - now) // 60)
-            raise TooManyAttempts(
-                messages.THROTTLED.format(minutes=minutes, plural="s" if minutes > 1 else ""), wait_until - now
-            )
+            raise throttled(wait_until - now)
+
+
+def throttled(wait_seconds: int) -> TooManyAttempts:
+    minutes = -(-wait_seconds // 60)
+    return TooManyAttempts(messages.THROTTLED.format(minutes=minutes, plural="s" if minutes > 1 else ""), wait_seconds)
+
+
+@dataclass(frozen=True)
+class SourceFailures:
+    """Failed logins of one source in the current fixed window (`bucket` = start // window)."""
+
+    source: str
+    bucket: int
+    failures: int = 0
+
+    def check(self, now: int, policy: Policy) -> None:
+        """Same answer whatever the identifier: the source waits for the end of its window."""
+        if self.failures >= policy.source_failures:
+            raise throttled((self.bucket + 1) * policy.source_window - now)
+
+
+def source_failures(source: str, now: int, policy: Policy, failures: int = 0) -> SourceFailures:
+    return SourceFailures(source, now // policy.source_window, failures)
+
+
+class LoginState(NamedTuple):
+    """What a login reads before anything else, in one round trip."""
+
+    account: Account | None
+    throttle: LoginThrottle
+    source: SourceFailures | None

@@ -7,9 +7,9 @@ from dataclasses import asdict
 from typing import Any
 
 from cmi.domain.model import Account, Organisation, Page, Status
-from cmi.domain.throttling import LoginThrottle
+from cmi.domain.throttling import LoginState, SourceFailures
 from cmi.store.dynamo import Writes, from_dynamo, is_condition_failure, key, query_page, to_dynamo
-from cmi.store.throttle import login_key, throttle_from_item
+from cmi.store.throttle import login_key, source_from_item, source_key, throttle_from_item
 
 ORG_PREFIX = "ORG#"
 EMAIL_PREFIX = "EMAIL#"
@@ -108,25 +108,28 @@ class AccountRepository:
                 return sorted(accounts, key=lambda a: a.identifier)
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def login_state(self, identifier: str) -> tuple[Account | None, LoginThrottle]:
-        """Account and throttle state in one round trip (BatchGetItem over both tables)."""
+    def login_state(self, identifier: str, source: SourceFailures | None) -> LoginState:
+        """Account, identifier and source throttles in one round trip (BatchGetItem over both tables)."""
+        throttle_keys = [key(login_key(identifier))] + ([key(source_key(source))] if source else [])
         wanted: dict[str, Any] = {
             self.table: {"Keys": [key(identifier)], "ConsistentRead": True},
-            self.throttle_table: {"Keys": [key(login_key(identifier))], "ConsistentRead": True},
+            self.throttle_table: {"Keys": throttle_keys, "ConsistentRead": True},
         }
-        found: dict[str, list[dict[str, Any]]] = {self.table: [], self.throttle_table: []}
+        found: dict[str, dict[str, Any]] = {}
         for _ in range(5):
             response = self.client.batch_get_item(RequestItems=wanted)
-            for table, items in response.get("Responses", {}).items():
-                found[table].extend(items)
+            for items in response.get("Responses", {}).values():
+                found.update((item["pk"]["S"], item) for item in items)
             wanted = response.get("UnprocessedKeys") or {}
             if not wanted:
                 break
         else:
             raise RuntimeError("batch read left keys unprocessed")
-        account = account_from_item(found[self.table][0]) if found[self.table] else None
-        throttle = throttle_from_item(found[self.throttle_table][0] if found[self.throttle_table] else None)
-        return account, throttle
+        return LoginState(
+            account_from_item(found.get(identifier)),
+            throttle_from_item(found.get(login_key(identifier))),
+            source_from_item(found.get(source_key(source)), source) if source else None,
+        )
 
     def create_organisation(self, organisation: Organisation) -> bool:
         item = to_dynamo({"pk": ORG_PREFIX + organisation.code, "type": "organisation", **asdict(organisation)})

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from cmi.domain.throttling import LoginThrottle, Policy
+from cmi.domain.throttling import LoginThrottle, Policy, SourceFailures, throttled
 from cmi.store.dynamo import Writes, from_dynamo, is_condition_failure, key, to_dynamo
 
 LOGIN_PREFIX = "LOGIN#"
 MAIL_PREFIX = "MAIL#"
+SOURCE_PREFIX = "SOURCE#"
 
 
 def login_key(identifier: str) -> str:
     return LOGIN_PREFIX + identifier
+
+
+def source_key(failures: SourceFailures) -> str:
+    return f"{SOURCE_PREFIX}{failures.source}#{failures.bucket}"
+
+
+def source_from_item(raw: dict[str, Any] | None, empty: SourceFailures) -> SourceFailures:
+    item = from_dynamo(raw)
+    return empty if item is None else SourceFailures(empty.source, empty.bucket, int(item.get("failures", 0)))
 
 
 def throttle_from_item(raw: dict[str, Any] | None) -> LoginThrottle:
@@ -38,41 +48,60 @@ class ThrottleRepository:
         response = self.client.get_item(TableName=self.table, Key=key(login_key(identifier)), ConsistentRead=True)
         return throttle_from_item(response.get("Item"))
 
-    def record_failure(self, identifier: str, seen: LoginThrottle, now: int) -> LoginThrottle:
-        """Count one failure atomically (parallel failures are all counted); one call in the usual case."""
-        cutoff = now - self.policy.window
-        ttl = now + self.policy.window + self.policy.max_delay
-        same_window = {
-            "UpdateExpression": (
-                "SET last_failure_at = :now, expires_ttl = :ttl ADD failures :one, window_failures :one"
-            ),
-            "ConditionExpression": "window_start > :cutoff",
-        }
-        new_window = {
-            "UpdateExpression": (
-                "SET last_failure_at = :now, expires_ttl = :ttl, window_start = :now, window_failures = :one "
-                "ADD failures :one"
-            ),
-            "ConditionExpression": "attribute_not_exists(window_start) OR window_start <= :cutoff",
-        }
-        attempts = [same_window, new_window] if seen.window_open(now, self.policy) else [new_window, same_window]
-        values = to_dynamo({":now": now, ":ttl": ttl, ":one": 1, ":cutoff": cutoff})
-        for _ in range(3):  # a concurrent window roll-over can make the first guess lose
-            for attempt in attempts:
-                try:
-                    response = self.client.update_item(
-                        TableName=self.table,
-                        Key=key(login_key(identifier)),
-                        ExpressionAttributeValues=values,
-                        ReturnValues="ALL_NEW",
-                        **attempt,
-                    )
-                except Exception as exc:
-                    if is_condition_failure(exc):
-                        continue
+    def take_attempt(self, identifier: str, seen: LoginThrottle, now: int) -> LoginThrottle:
+        """Count one attempt before its password is checked, or raise TooManyAttempts.
+
+        One conditional update: of N parallel attempts on a fresh identifier, `free_failures`
+        succeed; once a delay ends, exactly one (the others see the count move and are refused).
+        A refused condition returns the item as it is now, so refusing costs no extra read.
+        """
+        policy = self.policy
+        for _ in range(3):  # a concurrent window roll-over can make a fresh guess lose
+            seen.check(now, policy)
+            values: dict[str, Any] = {":now": now, ":ttl": now + policy.window + policy.max_delay, ":one": 1}
+            if seen.failures < policy.free_failures:
+                slot = "(attribute_not_exists(failures) OR failures < :free)"
+                values[":free"] = policy.free_failures
+            else:  # the delay after `seen.failures` has ended: one attempt, by whoever counts first
+                slot = "failures = :seen"
+                values[":seen"] = seen.failures
+            values[":cutoff"] = now - policy.window
+            if seen.window_open(now, policy):
+                update = "SET last_failure_at = :now, expires_ttl = :ttl ADD failures :one, window_failures :one"
+                window = "window_start > :cutoff AND window_failures < :block"
+                values[":block"] = policy.block_failures
+            else:
+                update = (
+                    "SET last_failure_at = :now, expires_ttl = :ttl, window_start = :now, window_failures = :one "
+                    "ADD failures :one"
+                )
+                window = "(attribute_not_exists(window_start) OR window_start <= :cutoff)"
+            try:
+                response = self.client.update_item(
+                    TableName=self.table,
+                    Key=key(login_key(identifier)),
+                    UpdateExpression=update,
+                    ConditionExpression=f"{slot} AND {window}",
+                    ExpressionAttributeValues=to_dynamo(values),
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except Exception as exc:
+                if not is_condition_failure(exc):
                     raise
-                return throttle_from_item(response["Attributes"])
-        raise RuntimeError("throttle counter kept losing its condition")  # pragma: no cover
+                seen = throttle_from_item(getattr(exc, "response", {}).get("Item"))
+                continue
+            return throttle_from_item(response["Attributes"])
+        raise throttled(policy.base_delay)  # pragma: no cover - contention the policy cannot settle: refuse
+
+    def record_source_failure(self, failures: SourceFailures, now: int) -> None:
+        """Count a failed login of a source, in its fixed window (one unconditional update)."""
+        self.client.update_item(
+            TableName=self.table,
+            Key=key(source_key(failures)),
+            UpdateExpression="SET expires_ttl = :ttl ADD failures :one",
+            ExpressionAttributeValues=to_dynamo({":ttl": now + 2 * self.policy.source_window, ":one": 1}),
+        )
 
     def forget_failures(self, identifier: str) -> bool:
         response = self.client.delete_item(TableName=self.table, Key=key(login_key(identifier)), ReturnValues="ALL_OLD")

@@ -9,6 +9,7 @@ request gets the guard's answer whatever its body. Nothing a client sends gives 
 from __future__ import annotations
 
 import binascii
+import ipaddress
 import json
 from collections.abc import Callable
 from functools import partial
@@ -111,6 +112,25 @@ def refusal(app: APIGatewayRestResolver) -> Refused | None:
     if (event.body or content_type) and content_type != "application/json":
         return Refused(400, messages.CONTENT_TYPE_JSON)
     return None
+
+
+def client_source(app: APIGatewayRestResolver) -> str | None:
+    """The client's network, for the per-source throttle: its IPv4 address or its IPv6 /64.
+
+    Behind CloudFront, API Gateway's source IP is an edge server shared by many people; the
+    viewer's address comes in `CloudFront-Viewer-Address` ("ip:port"), which CloudFront sets
+    itself. X-Forwarded-For is never read: its first entries are whatever the client wrote.
+    """
+    event = app.current_event
+    viewer = event.headers.get("cloudfront-viewer-address")
+    raw = viewer.rpartition(":")[0] if viewer else event.request_context.identity.source_ip
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return None
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from bench.report import Figure, Section
-from bench.stack import PERSON, BenchHarness, running
+from bench.stack import PERSON, BenchHarness, CallCounter, running
 
-LOGIN_DYNAMODB_MAX = 2
+# A login: read (account, throttles), take the attempt's slot, then one write (session or failure).
+LOGIN_DYNAMODB_MAX = 3
+# Before the password is checked: the read and the slot, one after the other (issue 13).
+BEFORE_CHECK_MAX = 2
 TOKEN = re.compile(r"#token=([A-Za-z0-9_-]+)")
 
 
@@ -19,6 +23,8 @@ class Measured:
     name: str
     status: int | str
     calls: dict[str, dict[str, int]]
+    # AWS calls (all sequential) before the first argon2id computation; None: no password checked.
+    before_check: int | None = None
 
     def total(self, service: str | None = None) -> int:
         return sum(n for s, ops in self.calls.items() if service in (None, s) for n in ops.values())
@@ -51,7 +57,7 @@ def _scenarios(h: BenchHarness) -> list[Measured]:
     def measure(name: str, action: Callable[[], int | str]) -> None:
         h.counter.reset()
         status = action()
-        out.append(Measured(name, status, h.counter.by_service()))
+        out.append(Measured(name, status, h.counter.by_service(), h.counter.before_check))
 
     def login(ident: str, pw: str) -> Callable[[], int]:
         return api("POST", "/api/login", {"identifier": ident, "password": pw})
@@ -116,20 +122,45 @@ def _scenarios(h: BenchHarness) -> list[Measured]:
     return out
 
 
+@contextmanager
+def password_checks_marked(counter: CallCounter) -> Iterator[None]:
+    """Tell the counter when a request first spends argon2id on a password (verify, or waste for unknowns)."""
+    from cmi.domain.passwords import Hasher
+
+    originals = {name: getattr(Hasher, name) for name in ("verify", "waste")}
+
+    def marking(original: Callable[..., Any]) -> Callable[..., Any]:
+        def checked(self: Hasher, *args: Any) -> Any:
+            counter.password_checked()
+            return original(self, *args)
+
+        return checked
+
+    for name, original in originals.items():
+        setattr(Hasher, name, marking(original))
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(Hasher, name, original)
+
+
 def run() -> Section:
     section = Section("calls")
-    with running() as h:
+    with running() as h, password_checks_marked(h.counter):
         measured = _scenarios(h)
     by_name = {m.name: m for m in measured}
     for m in measured:
-        data = {"status": m.status, "calls": m.calls}
-        figure = Figure("calls", f"AWS calls: {m.name} [{m.status}]", m.text(), data=data)
+        data = {"status": m.status, "calls": m.calls, "before_password_check": m.before_check}
+        text = m.text() if m.before_check is None else f"{m.text()}; {m.before_check} before the password check"
+        figure = Figure("calls", f"AWS calls: {m.name} [{m.status}]", text, data=data)
         if m.name.startswith("login"):
             dynamodb = m.total("dynamodb")
-            figure.floor = f"goal {LOGIN_DYNAMODB_MAX} DynamoDB"
+            before = m.before_check or 0
+            figure.floor = f"goal {LOGIN_DYNAMODB_MAX} DynamoDB, {BEFORE_CHECK_MAX} sequential before the check"
             figure.ratio = dynamodb / LOGIN_DYNAMODB_MAX
-            figure.goal = f"≤ {LOGIN_DYNAMODB_MAX} DynamoDB"
-            figure.met = dynamodb <= LOGIN_DYNAMODB_MAX
+            figure.goal = f"≤ {LOGIN_DYNAMODB_MAX} DynamoDB, ≤ {BEFORE_CHECK_MAX} before the check"
+            figure.met = dynamodb <= LOGIN_DYNAMODB_MAX and before <= BEFORE_CHECK_MAX
         for route in ("forgot-identifier", "forgot-password", "mailer forgot_identifier", "mailer forgot_password"):
             if m.name == f"{route} known":
                 peer = by_name[f"{route} unknown"]
@@ -145,6 +176,7 @@ def run() -> Section:
         section.notes.append("calls over goal: " + ", ".join(unmet))
     section.notes.append(
         "counted with botocore before-call hooks on the clients of the cmi container (moto in-process); "
-        "one count per API call, retries not included; statuses in brackets show the outcome was the one named."
+        "one count per API call, retries not included; statuses in brackets show the outcome was the one named. "
+        "A request's calls are sequential: calls before the password check are round trips before argon2id."
     )
     return section

@@ -47,6 +47,8 @@ class CallCounter:
         self.calls: Counter[tuple[str, str]] = Counter()
         self.seconds = 0.0
         self._local = threading.local()
+        # Calls made before the request's first password check (argon2id), if it made one.
+        self.before_check: int | None = None
 
     def attach(self, client: Any) -> None:
         # Registering the prefix catches every service and operation of this client.
@@ -68,6 +70,11 @@ class CallCounter:
     def reset(self) -> None:
         self.calls.clear()
         self.seconds = 0.0
+        self.before_check = None
+
+    def password_checked(self) -> None:
+        if self.before_check is None:
+            self.before_check = sum(self.calls.values())
 
     def by_service(self) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {}

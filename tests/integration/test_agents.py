@@ -196,6 +196,15 @@ def test_creating_a_profile_mails_its_identifier_and_journals_it(harness, active
             },
         ),
         ({"first_name": "Zoé", "last_name": "Petit", "email": EMAIL.upper()}, {"email": messages.EMAIL_ALREADY_USED}),
+        # Invisible characters that change how a name displays (in the list, in mails): refused.
+        (
+            {"first_name": "Zo\u202ee", "last_name": "Pe\u200btit", "email": OTHER_EMAIL},
+            {"first_name": messages.FIRST_NAME_FORMAT, "last_name": messages.LAST_NAME_FORMAT},
+        ),
+        (
+            {"first_name": "Zoé\u200d", "last_name": "\u2066Petit\u2069", "email": OTHER_EMAIL},
+            {"first_name": messages.FIRST_NAME_FORMAT, "last_name": messages.LAST_NAME_FORMAT},
+        ),
     ],
 )
 def test_creation_names_each_failing_field_and_creates_nothing(harness, active, referent, body, errors):
@@ -387,3 +396,39 @@ def test_who_may_not_call_learns_nothing_of_the_body_expected(harness, active, p
         assert (r.status, r.json) == expected
     r = harness.post("/api/agents", {"first_name": 5}, cookies=session_of(harness, active.identifier))
     assert r.status == 400 and "first_name" in r.json["errors"]
+
+
+def test_names_typed_with_combining_accents_are_stored_composed(harness, active, referent):
+    body = {"first_name": "Zoe\u0301", "last_name": "Le\u0301ger", "email": OTHER_EMAIL}
+    r = harness.post("/api/agents", body, cookies=referent)
+    assert r.status == 201, r.text
+    account = harness.services.accounts.get(r.json["identifier"])
+    assert (account.first_name, account.last_name) == ("Zoé", "Léger")
+
+
+def test_an_internationalised_domain_is_stored_in_idna_mailed_there_and_shown_in_unicode(harness, active, referent):
+    body = {"first_name": "Élise", "last_name": "Durand", "email": "Elise.Durand@Mairie-Évry.fr"}
+    r = harness.post("/api/agents", body, cookies=referent)
+    assert r.status == 201, r.text
+    identifier = r.json["identifier"]
+    stored = "elise.durand@xn--mairie-vry-h7a.fr"
+    assert harness.services.accounts.get(identifier).email == stored
+    # SES gets the ASCII form.
+    assert [m.subject for m in harness.mails(stored)]
+    # The list shows the Unicode form.
+    (agent,) = [a for a in harness.get("/api/agents", cookies=referent).json["agents"] if a["identifier"] == identifier]
+    assert agent["email"] == "elise.durand@mairie-évry.fr"
+    # The same address typed either way is the same address.
+    again = {"first_name": "Eli", "last_name": "Durand", "email": "elise.durand@xn--mairie-vry-h7a.fr"}
+    taken = harness.post("/api/agents", again, cookies=referent)
+    assert (taken.status, taken.json) == (400, {"errors": {"email": messages.EMAIL_ALREADY_USED}})
+    assert harness.post("/api/forgot-identifier", {"email": "ELISE.DURAND@mairie-évry.fr"}).status == 200
+    harness.deliver_mail()
+    assert [m for m in harness.mails(stored) if identifier in m.text and "identifiant" in m.subject.lower()]
+
+
+def test_the_operator_cannot_create_names_with_invisible_characters(harness, active):
+    with pytest.raises(onboarding.OnboardingError):
+        onboarding.create_account(harness.services, "00001", "Ad\u202eam", "Martin", OTHER_EMAIL)
+    with pytest.raises(onboarding.OnboardingError):
+        onboarding.create_organisation(harness.services, "00077", "MDPH\u200b du Rhône")

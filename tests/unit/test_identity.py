@@ -3,7 +3,15 @@ import re
 import pytest
 
 from cmi import messages
-from cmi.domain.identity import check_email, check_identifier, is_emitter_code, mask_email
+from cmi.domain.identity import (
+    check_email,
+    check_identifier,
+    clean_name,
+    display_email,
+    is_emitter_code,
+    mask_email,
+    same_email,
+)
 
 
 def test_identifier_is_trimmed_and_upper_cased():
@@ -46,3 +54,35 @@ def test_masked_email_keeps_neither_the_local_part_nor_the_full_address():
     masked = mask_email("camille.martin@exemple.fr")
     assert masked == "c***@exemple.fr"
     assert "camille.martin" not in masked
+
+
+def test_an_internationalised_domain_is_kept_in_idna_and_shown_in_unicode():
+    stored = check_email(" Elise@Mairie-Évry.FR ")
+    assert stored == "elise@xn--mairie-vry-h7a.fr"
+    assert check_email("elise@xn--mairie-vry-h7a.fr") == stored
+    assert display_email(stored) == "elise@mairie-évry.fr"
+    assert display_email("camille@exemple.fr") == "camille@exemple.fr"
+    assert display_email("x@xn--zz") == "x@xn--zz"  # not valid IDNA: shown as stored
+
+
+def test_an_address_typed_in_either_form_is_the_same():
+    assert same_email("ELISE@mairie-évry.fr", "elise@xn--mairie-vry-h7a.fr")
+    assert not same_email("elise@mairie-evry.fr", "elise@xn--mairie-vry-h7a.fr")
+    assert not same_email("pas-une-adresse", "elise@xn--mairie-vry-h7a.fr")
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [("  Jean   Pierre ", "Jean Pierre"), ("Le\u0301a", "Léa"), ("N'Diaye-Le Gall", "N'Diaye-Le Gall"), ("Zoë", "Zoë")],
+)
+def test_names_are_composed_and_their_spaces_collapsed(raw, clean):
+    assert clean_name(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Ad\u202eam", "Zo\u200be", "Zo\u200de", "\u2066Léa\u2069", "Léa\u00ad", "R2D2", "Léa!", "x" * 51, "Léa\x00"],
+)
+def test_names_with_invisible_or_foreign_characters_are_refused(raw):
+    with pytest.raises(ValueError, match="format"):
+        clean_name(raw)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cmi import messages
-from cmi.domain import auth, journal
+from cmi.domain import auth, identity, journal
 from cmi.domain.errors import InvalidInput, NotAuthenticated
 from cmi.domain.model import Account
 from cmi.domain.passwords import PersonalData, policy_violations
@@ -43,7 +43,7 @@ def complete(
     """Activate the account and open a session, atomically."""
     account, record = auth.current_account(services, raw, "first_connection")
     errors = password_errors(services, account, new_password, password_confirmation)
-    if email_confirmation.strip().lower() != account.email.lower():
+    if not identity.same_email(email_confirmation, account.email):
         errors["email_confirmation"] = messages.EMAIL_CONFIRMATION_MISMATCH
     if errors:
         raise InvalidInput(errors)

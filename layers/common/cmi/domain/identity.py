@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from cmi import messages
 
@@ -38,7 +39,11 @@ def is_emitter_code(value: str) -> bool:
 
 
 def check_email(raw: str) -> str:
-    """Return the normalised address (lower-cased) or raise ValueError with the manual's message."""
+    """Return the stored form of an address (lower-cased, domain in IDNA) or raise ValueError.
+
+    SES takes internationalised domains only in their ASCII (punycode) form, and one form per
+    address keeps lookups exact: « mairie-évry.fr » is stored as « xn--mairie-vry-h7a.fr ».
+    """
     from email_validator import EmailNotValidError, validate_email
 
     value = raw.strip()
@@ -49,7 +54,55 @@ def check_email(raw: str) -> str:
         valid = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise ValueError(messages.EMAIL_REQUIRED_VALID) from None
-    return valid.normalized.lower()
+    if valid.ascii_email is None or len(valid.ascii_email) > 254:
+        raise ValueError(messages.EMAIL_REQUIRED_VALID)
+    return valid.ascii_email.lower()
+
+
+def same_email(typed: str, stored: str) -> bool:
+    """Whether an address typed in either form (Unicode or punycode domain) is the stored one."""
+    try:
+        return check_email(typed) == stored.lower()
+    except ValueError:
+        return False
+
+
+def display_email(stored: str) -> str:
+    """The address as people write it: an IDNA domain shown in Unicode."""
+    local, _, domain = stored.rpartition("@")
+    if "xn--" not in domain:
+        return stored
+    import idna
+
+    try:
+        return f"{local}@{idna.decode(domain)}"
+    except idna.IDNAError:
+        return stored
+
+
+# Letters of any script (accents included), spaces, hyphens and apostrophes (SPEC §9).
+_NAME_PUNCTUATION = frozenset(" -'’")
+NAME_MAX = 50
+
+
+def clean_name(raw: str) -> str:
+    """A person's name in NFC with its spaces collapsed; ValueError("") when empty, ValueError("format").
+
+    NFC first, so that « é » typed as e + combining accent is the letter é. Anything but letters and
+    the name punctuation is refused: digits, symbols, and the invisible format characters (bidi
+    overrides, zero-width joiners) that would make a name display differently in a mail.
+    """
+    value = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not value:
+        raise ValueError("")
+    if len(value) > NAME_MAX or not all(c.isalpha() or c in _NAME_PUNCTUATION for c in value):
+        raise ValueError("format")
+    return value
+
+
+def has_invisible(text: str) -> bool:
+    """Control, format (bidi, zero-width), private-use or unassigned characters: never in a displayed text."""
+    return any(unicodedata.category(c)[0] == "C" for c in text)
 
 
 def mask_email(email: str) -> str:

@@ -36,8 +36,8 @@ def create_organisation(services: Services, code: str, name: str) -> Organisatio
     name = " ".join(name.split())
     if not identity.is_emitter_code(code):
         raise OnboardingError(f"code émetteur invalide « {code} » : 5 lettres ou chiffres attendus")
-    if not name or len(name) > 200:
-        raise OnboardingError("le nom de l'organisme est obligatoire (200 caractères au plus)")
+    if not name or len(name) > 200 or identity.has_invisible(name):
+        raise OnboardingError("le nom de l'organisme est obligatoire (200 caractères visibles au plus)")
     organisation = Organisation(code=code, name=name, created_at=services.now())
     if not services.accounts.create_organisation(organisation):
         raise OnboardingError(f"l'organisme {code} existe déjà")
@@ -45,14 +45,17 @@ def create_organisation(services: Services, code: str, name: str) -> Organisatio
 
 
 def _check_person(first_name: str, last_name: str, email: str) -> tuple[str, str, str]:
-    first, last = " ".join(first_name.split()), " ".join(last_name.split())
-    if not first or not last or len(first) > 100 or len(last) > 100:
-        raise OnboardingError("le prénom et le nom sont obligatoires (100 caractères au plus)")
     try:
-        identity.check_email(email)
+        first, last = identity.clean_name(first_name), identity.clean_name(last_name)
+    except ValueError:
+        raise OnboardingError(
+            f"le prénom et le nom sont obligatoires : lettres, espaces, tirets et apostrophes, "
+            f"{identity.NAME_MAX} caractères au plus"
+        ) from None
+    try:
+        return first, last, identity.check_email(email)
     except ValueError:
         raise OnboardingError(f"adresse email invalide « {email} »") from None
-    return first, last, email.strip()
 
 
 def _welcome(services: Services, account: Account, temporary: str) -> None:

@@ -77,20 +77,14 @@ class ForgotPasswordRequest(Body):
     identifier: Identifier = ""
 
 
-_NAME_MAX = 50
-_NAME_PUNCTUATION = frozenset(" -'’")
-
-
 def _name(required: str, wrong: str) -> AfterValidator:
     """Letters (accents included), spaces, hyphens and apostrophes, 1 to 50 characters (SPEC §9)."""
 
     def check(value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError(required)
-        if len(value) > _NAME_MAX or not all(c.isalpha() or c in _NAME_PUNCTUATION for c in value):
-            raise ValueError(wrong)
-        return value
+        try:
+            return identity.clean_name(value)
+        except ValueError as exc:
+            raise ValueError(wrong if str(exc) else required) from None
 
     return AfterValidator(check)
 
@@ -137,7 +131,8 @@ class Person(Answer):
 
     @classmethod
     def fields_of(cls, account: Account) -> dict[str, Any]:
-        return {name: getattr(account, name) for name in Person.model_fields}
+        fields = {name: getattr(account, name) for name in Person.model_fields}
+        return {**fields, "email": identity.display_email(account.email)}
 
 
 class SessionResponse(Person):

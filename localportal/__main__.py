@@ -11,8 +11,8 @@ import sys
 import threading
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
-from typing import Any
 
+from localportal.aws import EmbeddedAws
 from localportal.runtime import Runtime
 from localportal.template import ROOT
 
@@ -25,7 +25,7 @@ DEMO_REFERENT = ("Camille", "Martin", "camille.martin@demo-cmi.fr")
 class LocalPortal:
     runtime: Runtime
     http: ThreadingHTTPServer
-    moto: Any
+    moto: EmbeddedAws
     stop: threading.Event
 
     def close(self) -> None:
@@ -35,7 +35,7 @@ class LocalPortal:
 
 
 def check_free(*ports: int) -> None:
-    """moto's server binds in a thread and would wait forever on a busy port: check first."""
+    """Both ports free before anything starts, so a busy one stops start-up with one clear message."""
     for port in ports:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", port))
@@ -43,13 +43,11 @@ def check_free(*ports: int) -> None:
 
 def start(port: int, aws_port: int, quiet: bool = False) -> LocalPortal:
     """Embedded AWS, tables and queues from the template, handlers, HTTP server and queue pump."""
-    from moto.server import ThreadedMotoServer
-
     from localportal import aws, server, template
 
     aws.fake_credentials()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines drown the console
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+    moto = EmbeddedAws(aws_port)  # moto's own server, answering only this machine's boto3 clients
     moto.start()
     # boto3 honours AWS_ENDPOINT_URL: the handlers talk to moto without a line changed.
     os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{aws_port}"

@@ -8,10 +8,12 @@ import email.utils
 import functools
 import os
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
+from localportal.hosts import allowed_hosts, is_allowed
 from localportal.template import Template
 
 REGION = "eu-west-3"
@@ -67,6 +69,71 @@ def isolate_dynamodb_transactions() -> None:
 
         setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
     DynamoDBBackend._cmi_isolated = True  # type: ignore[attr-defined]
+
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class LocalOnly:
+    """WSGI middleware in front of moto: only this machine's AWS clients, never a web page.
+
+    moto answers anything (no real signature check), so a page able to reach it could read and write
+    every table. Browsers always tell: a cross-origin request carries Origin, and every request they
+    make carries Sec-Fetch-* (names a script cannot set); boto3 sends neither. A DNS-rebound page
+    sends no Origin on same-origin GETs, but its own name in Host.
+    """
+
+    def __init__(self, app: WsgiApp, hosts: frozenset[str]) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "HTTP_ORIGIN" in environ or any(key.startswith("HTTP_SEC_FETCH_") for key in environ):
+            return self._refuse(
+                start_response, "403 Forbidden", "Requête refusée : l'AWS embarqué ne répond pas aux navigateurs."
+            )
+        host = environ.get("HTTP_HOST")
+        if not is_allowed(None if host is None else [host], self.hosts):
+            return self._refuse(
+                start_response,
+                "421 Misdirected Request",
+                "Requête refusée : l'AWS embarqué ne répond qu'à 127.0.0.1 et localhost.",
+            )
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _refuse(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+        body = (text + "\n").encode()
+        start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
+class EmbeddedAws:
+    """moto's server on 127.0.0.1, as ThreadedMotoServer runs it (same app, same request handler) behind LocalOnly."""
+
+    def __init__(self, port: int) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        # Binds now: a busy port fails here rather than in a thread (ThreadedMotoServer would then wait forever).
+        self.server = make_server(
+            "127.0.0.1",
+            port,
+            DomainDispatcherApplication(create_backend_app),
+            threaded=True,
+            request_handler=MotoRequestHandler,
+        )
+        self.port = self.server.server_port
+        self.server.app = LocalOnly(self.server.app, allowed_hosts(self.port))
+        self.thread = threading.Thread(target=self.server.serve_forever, name="moto", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
 
 
 def client(service: str) -> Any:

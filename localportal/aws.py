@@ -78,9 +78,9 @@ class LocalOnly:
     """WSGI middleware in front of moto: only this machine's AWS clients, never a web page.
 
     moto answers anything (no real signature check), so a page able to reach it could read and write
-    every table. Browsers always tell: a cross-origin request carries Origin, and every request they
-    make carries Sec-Fetch-* (names a script cannot set); boto3 sends neither. A DNS-rebound page
-    sends no Origin on same-origin GETs, but its own name in Host.
+    every table. Browsers tell: a cross-origin request carries Origin, and current browsers send
+    Sec-Fetch-* (names a script cannot set) with every request to a loopback address; boto3 sends
+    neither. A DNS-rebound page sends no Origin on same-origin GETs, but its own name in Host.
     """
 
     def __init__(self, app: WsgiApp, hosts: frozenset[str]) -> None:

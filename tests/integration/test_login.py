@@ -196,5 +196,9 @@ def test_logout_needs_no_body_but_refuses_a_foreign_origin_or_a_non_json_body(ha
     assert harness.get("/api/session", cookies=jar).status == 200
     form = harness.post("/api/logout", raw=b"a=1", headers={"Content-Type": "text/plain"}, cookies=jar)
     assert (form.status, form.json) == (400, {"message": messages.CONTENT_TYPE_JSON})
+    for kind in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        empty = harness.post("/api/logout", raw=b"", headers={"Content-Type": kind}, cookies=jar)
+        assert (empty.status, empty.json) == (400, {"message": messages.CONTENT_TYPE_JSON})
+    assert harness.get("/api/session", cookies=jar).status == 200
     assert harness.post("/api/logout", headers={"Content-Type": None}, cookies=jar).status == 204
     assert harness.get("/api/session", cookies=jar).status == 401

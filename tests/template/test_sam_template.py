@@ -655,3 +655,58 @@ def test_distribution_serves_the_site_and_forwards_api_uncached(resources: dict[
 def test_distribution_does_not_rewrite_api_errors(resources: dict[str, Any]) -> None:
     """Custom error responses apply to every behaviour: they would turn API 401/404 JSON into HTML."""
     assert "CustomErrorResponses" not in resources["Distribution"]["Properties"]["DistributionConfig"]
+
+
+# ---------------------------------------------------------------------------- WAF (waf.yaml, us-east-1)
+
+WAF_TEMPLATE = ROOT / "waf.yaml"
+
+
+@pytest.fixture(scope="module")
+def waf() -> dict[str, Any]:
+    return _plain(cfn_yaml.load(str(WAF_TEMPLATE)))["Resources"]["WebAcl"]["Properties"]
+
+
+def test_waf_template_passes_cfn_lint_and_checkov() -> None:
+    lint = subprocess.run([tool("cfn-lint"), str(WAF_TEMPLATE)], capture_output=True, text=True, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    scan = subprocess.run(
+        [tool("checkov"), "--file", str(WAF_TEMPLATE), "--framework", "cloudformation", "--compact"]
+        + ["--skip-download", "--output", "json"],
+        capture_output=True,
+        text=True,
+        env=tool_env(),
+        cwd=ROOT,
+        check=False,
+        timeout=600,
+    )
+    report = json.loads(scan.stdout)
+    report = report[0] if isinstance(report, list) else report
+    assert report["results"]["failed_checks"] == []
+
+
+def test_waf_limits_login_and_recovery_per_source_ip_with_a_french_429(waf: dict[str, Any]) -> None:
+    assert waf["Scope"] == "CLOUDFRONT"
+    rules = {r["Name"]: r for r in waf["Rules"]}
+    for name, prefix in (("login-per-ip", "/api/login"), ("recovery-per-ip", "/api/forgot-")):
+        rate = rules[name]["Statement"]["RateBasedStatement"]
+        assert rate["AggregateKeyType"] == "IP"  # the viewer's address as CloudFront sees it, never a header
+        match = rate["ScopeDownStatement"]["ByteMatchStatement"]
+        assert (match["SearchString"], match["PositionalConstraint"]) == (prefix, "STARTS_WITH")
+        block = rules[name]["Action"]["Block"]["CustomResponse"]
+        assert block["ResponseCode"] == 429
+        body = json.loads(waf["CustomResponseBodies"][block["CustomResponseBodyKey"]]["Content"])
+        assert "réessayer" in body["message"]
+    managed = {r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in waf["Rules"] if "OverrideAction" in r}
+    assert managed == {"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet"}
+
+
+def test_the_distribution_takes_the_web_acl_of_its_parameter(template: dict[str, Any]) -> None:
+    config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    assert config["WebACLId"] == {"Fn::If": ["HasWebAcl", {"Ref": "WebAclArn"}, {"Ref": "AWS::NoValue"}]}
+    assert re.fullmatch(template["Parameters"]["WebAclArn"]["AllowedPattern"], "")
+    arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/cmi/0123abcd"
+    assert re.fullmatch(template["Parameters"]["WebAclArn"]["AllowedPattern"], arn)
+    assert not re.fullmatch(
+        template["Parameters"]["WebAclArn"]["AllowedPattern"], arn.replace("us-east-1", "eu-west-3")
+    )

@@ -97,9 +97,11 @@ class Runtime:
     def match(self, method: str, path: str) -> tuple[str, dict[str, str], Invoker] | None:
         """The template route serving this request (`{name}` matches one path segment), its parameters, its function."""
         segments = path.split("/")
-        for (route_method, resource), invoker in self.routes.items():
+        # As API Gateway: a method declared on the resource first, then the resource's ANY.
+        ordered = sorted(self.routes.items(), key=lambda item: item[0][0] == "ANY")
+        for (route_method, resource), invoker in ordered:
             pattern = resource.split("/")
-            if route_method != method or len(pattern) != len(segments):
+            if route_method not in (method, "ANY") or len(pattern) != len(segments):
                 continue
             parameters: dict[str, str] = {}
             for want, got in zip(pattern, segments, strict=True):

@@ -178,10 +178,10 @@ class Handler(BaseHTTPRequestHandler):
         headers = [(k, v) for k, v in self.headers.items()]
         response = self.runtime.call_api(self.command, path, headers, body, self.client_address[0], query)
         if response is None:
-            # API Gateway answers a path or a method the template does not declare (OPTIONS included: no CORS
-            # is configured) with MISSING_AUTHENTICATION_TOKEN, 403, whose body is the template's DEFAULT_4XX.
-            # Methods CloudFront does not forward to the API (TRACE, CONNECT, any other) get 403 from CloudFront
-            # itself: the same status here, with the same French JSON rather than CloudFront's HTML page.
+            # API Gateway answers a path the template does not declare with MISSING_AUTHENTICATION_TOKEN, 403,
+            # whose body is the template's DEFAULT_4XX. (A declared path has an ANY method: its function answers
+            # 405 with Allow to any method it does not route, TRACE included, as API Gateway would call it; in
+            # production CloudFront refuses TRACE and CONNECT itself, with 403, before the API sees them.)
             return self._send(403, self.runtime.template.gateway_response(), _API_HEADERS)
         raw = response.get("body") or ""
         payload = raw.encode() if not response.get("isBase64Encoded") else base64.b64decode(raw)

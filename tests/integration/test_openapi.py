@@ -20,5 +20,25 @@ def test_openapi_document_is_valid_and_covers_every_route_of_the_template():
     from localportal import template
 
     routes = {(r.method.lower(), r.path) for f in template.load().functions() for r in f.routes}
+    declared = {route for route in routes if route[0] != "any"}
     documented = {(method, path) for path, ops in document["paths"].items() for method in ops}
-    assert documented == routes
+    assert documented == declared
+    # Every documented path also has the ANY method that answers 405 to the others.
+    assert {("any", path) for _, path in declared} == routes - declared
+
+
+def test_every_method_a_path_does_not_declare_gets_405_with_allow(harness):
+    from cmi import messages
+    from localportal import template
+
+    declared: dict[str, set[str]] = {}
+    for function in template.load().functions():
+        for route in function.routes:
+            if route.method != "ANY":
+                declared.setdefault(route.path, set()).add(route.method)
+    for path, methods in declared.items():
+        concrete = path.replace("{identifier}", "000011701060005")
+        for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} - methods):
+            r = harness.call(method, concrete, None)
+            assert (r.status, r.json) == (405, {"message": messages.METHOD_NOT_ALLOWED}), (method, path)
+            assert r.headers["Allow"] == ", ".join(sorted(methods)), (method, path)

@@ -25,6 +25,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from cmi import messages
 from localportal import server, template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -311,21 +312,34 @@ def test_a_refused_body_is_never_read_as_the_next_request(portal: Running) -> No
 OTHER_METHODS = ["TRACE", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "PROPFIND", "FOO"]
 
 
-UNROUTED = [
-    (method, path)
-    for path, routed in [("/api/login", "POST"), ("/api/session", "GET"), ("/api/nothing", None)]
+@pytest.mark.parametrize("method", [*OTHER_METHODS, "GET", "HEAD", "POST"])
+def test_a_path_the_api_does_not_declare_gets_the_gateway_response(portal: Running, method: str) -> None:
+    answer = call(portal.port, method, "/api/nothing")
+    # API Gateway: MISSING_AUTHENTICATION_TOKEN (403) with the template's DEFAULT_4XX body.
+    assert answer.status == 403
+    assert answer.headers["Content-Type"].startswith("application/json")
+    assert json.loads(answer.body or b"null") == (None if method == "HEAD" else GATEWAY_BODY)
+
+
+UNDECLARED = [
+    (method, path, routed)
+    for path, routed in [("/api/login", "POST"), ("/api/session", "GET")]
     for method in [*OTHER_METHODS, "GET", "HEAD", "POST"]
     if method != routed
 ]
 
 
-@pytest.mark.parametrize(("method", "path"), UNROUTED)
-def test_an_api_method_without_route_gets_the_gateway_response(portal: Running, method: str, path: str) -> None:
+@pytest.mark.parametrize(("method", "path", "routed"), UNDECLARED)
+def test_a_method_a_declared_path_does_not_take_gets_405_with_allow(
+    portal: Running, method: str, path: str, routed: str
+) -> None:
+    """The path's ANY method reaches its function, which answers as the OpenAPI contract says."""
     answer = call(portal.port, method, path)
-    # API Gateway: MISSING_AUTHENTICATION_TOKEN (403) with the template's DEFAULT_4XX body.
-    assert answer.status == 403
+    assert (answer.status, answer.headers["Allow"]) == (405, routed)
     assert answer.headers["Content-Type"].startswith("application/json")
-    assert json.loads(answer.body or b"null") == (None if method == "HEAD" else GATEWAY_BODY)
+    assert json.loads(answer.body or b"null") == (
+        None if method == "HEAD" else {"message": messages.METHOD_NOT_ALLOWED}
+    )
 
 
 @pytest.mark.parametrize("method", [*OTHER_METHODS, "POST"])

@@ -167,6 +167,12 @@ def _field_errors(error: RequestValidationError) -> dict[str, str] | None:
 Precheck = Callable[[APIGatewayRestResolver], object]
 
 
+def allowed_methods(app: APIGatewayRestResolver, path: str) -> list[str]:
+    """The methods this function routes on `path` (empty: the path is not one of its own)."""
+    routes = app._static_routes + app._dynamic_routes  # Powertools keeps its route table private
+    return sorted({route.method for route in routes if route.rule.match(path)})
+
+
 def _register_error_answers(app: APIGatewayRestResolver, precheck: Precheck | None) -> None:
     def refused(exc: Refused) -> Response[Any]:
         return answer(exc.status, {"message": exc.message})
@@ -194,6 +200,10 @@ def _register_error_answers(app: APIGatewayRestResolver, precheck: Precheck | No
         return answer(status, {"message": exc.message}, headers)
 
     def not_found(exc: NotFoundError) -> Response[Any]:
+        # template.yaml gives each path an ANY method: a method the path does not declare lands here.
+        allowed = allowed_methods(app, app.current_event.path)
+        if allowed:
+            return answer(405, {"message": messages.METHOD_NOT_ALLOWED}, {"Allow": ", ".join(allowed)})
         return answer(404, {"message": messages.NOT_FOUND})
 
     def unexpected(exc: Exception) -> Response[Any]:

@@ -17,6 +17,10 @@ export const MESSAGES = Object.freeze({
     upper: "Le mot de passe doit comporter au moins une lettre majuscule.",
     lower: "Le mot de passe doit comporter au moins une lettre minuscule.",
     special: "Le mot de passe doit comporter au moins un caractère spécial.",
+    guessable:
+      "Ce mot de passe est trop courant ou trop facile à deviner : il se résume à un mot courant, un prénom, " +
+      "une ville, une suite de touches ou un caractère répété, même entouré de chiffres ou de symboles. " +
+      "Choisissez-en un autre.",
   }),
   confirmationRequired: "La confirmation du mot de passe est obligatoire.",
   confirmationMismatch: "La confirmation doit être identique au nouveau mot de passe.",

@@ -15,13 +15,15 @@ pytestmark = pytest.mark.e2e
 NEW_PASSWORD = "Carte-Mobilité!2026"
 LOGIN_PAGE = re.compile(r"/index\.html(\?.*)?$")
 RESET_PASSWORD = "Nouvelle-Carte#2027"
+GUESSABLE = "Soleil2024!"
+GUESSABLE_REASON = "trop courant ou trop facile à deviner"
 
 
 @pytest.fixture(scope="module")
 def organisation(portal: Portal) -> str:
     code = "E2E" + secrets.choice("ABCDEFGHJK") + secrets.choice("0123456789")
     portal.admin("create-organisation", code, "MDPH des tests de bout en bout")
-    portal.secrets.update({NEW_PASSWORD, RESET_PASSWORD})  # typed in the pages: never in the portal's logs
+    portal.secrets.update({NEW_PASSWORD, RESET_PASSWORD, GUESSABLE})  # typed in the pages: never in the portal's logs
     return code
 
 
@@ -174,11 +176,12 @@ def test_first_connection_from_the_welcome_mail_to_the_home_page(page: Page, por
     assert page.url.endswith("/creation-compte.html")
     assert_accessible(page)
 
-    # A common password is refused by the server, shown at the field.
-    page.get_by_label("Nouveau mot de passe *").fill("P@ssw0rd")
-    page.get_by_label("Confirmation du mot de passe *").fill("P@ssw0rd")
+    # A guessable password is refused with the reason, at the field and in the checklist.
+    page.get_by_label("Nouveau mot de passe *").fill(GUESSABLE)
+    page.get_by_label("Confirmation du mot de passe *").fill(GUESSABLE)
     page.get_by_role("button", name="VALIDER").click()
-    expect(page.locator("#new_password-messages")).to_contain_text("mots de passe les plus courants")
+    expect(page.locator("#new_password-messages")).to_contain_text(GUESSABLE_REASON)
+    expect(page.locator("#new_password-rules [data-rule='guessable']")).to_have_class(re.compile("fr-message--error"))
 
     # Confirmation mismatch.
     page.get_by_label("Nouveau mot de passe *").fill(NEW_PASSWORD)
@@ -210,7 +213,7 @@ def test_password_rules_are_ticked_live_while_typing(page: Page, portal: Portal,
     expect(rules.locator("[data-rule='lower']")).to_have_class(valid)
     expect(rules.locator("[data-rule='upper']")).not_to_have_class(valid)
     field.press_sequentially("DEF!gh")
-    for rule in ("length", "upper", "lower", "special"):
+    for rule in ("length", "upper", "lower", "special", "guessable"):
         expect(rules.locator(f"[data-rule='{rule}']")).to_have_class(valid)
 
 
@@ -283,6 +286,10 @@ def test_forgot_identifier_then_password_then_login(page: Page, portal: Portal, 
     token = re.search(r"#token=([\w-]+)", mail["text"]).group(1)
     assert token not in page.evaluate("() => location.href + document.referrer")
     assert_accessible(page)
+    page.get_by_label("Nouveau mot de passe *").fill(GUESSABLE)
+    page.get_by_label("Confirmation du mot de passe *").fill(GUESSABLE)
+    page.get_by_role("button", name="VALIDER").click()
+    expect(page.locator("#new_password-messages")).to_contain_text(GUESSABLE_REASON)
     page.get_by_label("Nouveau mot de passe *").fill(RESET_PASSWORD)
     page.get_by_label("Confirmation du mot de passe *").fill(RESET_PASSWORD)
     page.get_by_role("button", name="VALIDER").click()

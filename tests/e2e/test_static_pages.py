@@ -397,6 +397,7 @@ def test_login_page_weighs_at_most_150_kb_gzip(page: Page, base_url: str, site: 
     sizes = {file.relative_to(site).as_posix(): len(gzip.compress(file.read_bytes(), 6)) for file in files}
     assert "dsfr/fonts/Marianne-Regular.woff2" in sizes
     assert sum(sizes.values()) <= LOGIN_PAGE_BUDGET, sizes
+    assert not [path for path in paths if "guessable" in path]  # loaded only where a new password is chosen
 
 
 def test_empty_login_shows_both_messages_without_calling_the_api(page: Page, base_url: str) -> None:
@@ -449,6 +450,7 @@ def test_new_password_rules_are_ticked_as_the_person_types(page: Page, base_url:
         "upper": "fr-message fr-message--valid",
         "lower": "fr-message fr-message--valid",
         "special": "fr-message fr-message--info",
+        "guessable": "fr-message fr-message--info",  # a run of the alphabet: unmet, not yet an error
     }
     page.locator("label[for='new_password-show']").click()  # DSFR draws the box on the label
     assert page.get_by_role("checkbox", name="Afficher le nouveau mot de passe").is_checked()

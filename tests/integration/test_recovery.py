@@ -11,6 +11,7 @@ from cmi.domain import onboarding
 from cmi.web.cookies import FIRST_CONNECTION as FIRST_CONNECTION_COOKIE
 from cmi.web.cookies import SESSION as SESSION_COOKIE
 from tests.integration.conftest import EMAIL, NEW_PASSWORD
+from tests.integration.test_first_connection import GUESSABLE
 
 RESET = "Nouveau-Départ!2027"
 LINK = re.compile(r"https://portail\.cmi\.test/modification-mot-de-passe\.html#token=([A-Za-z0-9_-]{43})")
@@ -240,11 +241,21 @@ def test_at_most_5_reset_mails_per_identifier_per_hour(harness, active):
     assert len(reset_links(harness)) == 6
 
 
-def test_reset_may_choose_the_current_password_again_there_is_no_history_rule(harness, active):
-    """Only the temporary password is excluded; the policy has no password history."""
+def test_reset_refuses_guessable_passwords_and_the_current_one_and_the_link_still_works(harness, active):
+    """The current password is refused; older ones are not (there is no password history)."""
     ask_reset(harness, active.identifier)
     (token,) = reset_links(harness)
-    assert reset(harness, token, NEW_PASSWORD).status == 200
+    before = boto3.client("dynamodb").get_item(TableName="AccountsTable", Key={"pk": {"S": active.identifier}})
+    for password in GUESSABLE:
+        r = reset(harness, token, password)
+        assert (r.status, r.json) == (400, {"errors": {"new_password": messages.PASSWORD_GUESSABLE}}), password
+    assert active.password == NEW_PASSWORD
+    r = reset(harness, token, NEW_PASSWORD)
+    assert (r.status, r.json) == (400, {"errors": {"new_password": messages.PASSWORD_SAME_AS_CURRENT}})
+    after = boto3.client("dynamodb").get_item(TableName="AccountsTable", Key={"pk": {"S": active.identifier}})
+    assert after["Item"] == before["Item"]
+    assert reset(harness, token).status == 200
+    assert harness.post("/api/login", {"identifier": active.identifier, "password": RESET}).json == {"next": "home"}
 
 
 def test_a_forgot_password_message_that_sqs_delivers_twice_sends_one_link(harness, active):

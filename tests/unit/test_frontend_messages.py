@@ -29,6 +29,7 @@ SAME_AS_API = {
     "passwordRules.upper": "PASSWORD_NO_UPPER",
     "passwordRules.lower": "PASSWORD_NO_LOWER",
     "passwordRules.special": "PASSWORD_NO_SPECIAL",
+    "passwordRules.guessable": "PASSWORD_GUESSABLE",
     "confirmationRequired": "CONFIRMATION_REQUIRED",
     "confirmationMismatch": "CONFIRMATION_MISMATCH",
     "emailConfirmationRequired": "EMAIL_CONFIRMATION_REQUIRED",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cmi.domain.guessable import WORDS_FILE
 from cmi.domain.passwords import MAX_LENGTH, MIN_LENGTH
 from tools import build_site
 
@@ -172,6 +173,21 @@ def test_the_password_limits_in_the_output_are_the_api_policy(site: Path) -> Non
     assert f"au moins {MIN_LENGTH} caractères" in (site / "cgu.html").read_text(encoding="utf-8")
 
 
+def test_the_guessable_words_are_the_apis_and_load_only_on_use(site: Path) -> None:
+    assert (site / build_site.WORDS_ASSET).read_bytes() == WORDS_FILE.read_bytes()
+    module = (site / build_site.POLICY_MODULE).read_text(encoding="utf-8")
+    assert f'export const GUESSABLE_WORDS_PATH = "{build_site.WORDS_ASSET}";' in module
+    for name in ("creation-compte", "modification-mot-de-passe"):  # the two pages with a new password
+        lazy: list[str] = []
+        build_site.module_graph(f"js/pages/{name}.js", site, lazy)
+        assert lazy == ["js/guessable.js"], name
+        assert 'data-rule="guessable"' in (site / f"{name}.html").read_text(encoding="utf-8")
+    # Neither preloaded nor referenced by any page: fetched by the script on the first use of the field.
+    for page in site.glob("*.html"):
+        text = page.read_text(encoding="utf-8").replace('data-rule="guessable"', "")
+        assert "guessable" not in text, page.name
+
+
 def test_the_sources_never_state_the_password_limits_themselves() -> None:
     limits = rf"(?:{MIN_LENGTH}|{MAX_LENGTH})"
     for path in build_site.SOURCE.rglob("*.html"):
@@ -235,6 +251,11 @@ def test_a_broken_link_fails_the_build(source: Path, tmp_path: Path) -> None:
 def test_a_missing_script_module_fails_the_build(source: Path, tmp_path: Path) -> None:
     edit(source / "js" / "pages" / "accueil.js", 'from "../dom.js";', 'from "../absent.js";')
     assert "module JS introuvable : js/absent.js (importé par js/pages/accueil.js)" in fails(tmp_path / "out")
+
+
+def test_a_missing_module_loaded_on_use_fails_the_build(source: Path, tmp_path: Path) -> None:
+    edit(source / "js" / "password.js", 'import("./guessable.js")', 'import("./absent.js")')
+    assert "module JS introuvable : js/absent.js (importé par js/password.js)" in fails(tmp_path / "out")
 
 
 def test_an_unknown_dsfr_component_fails_the_build(source: Path, tmp_path: Path) -> None:

@@ -36,10 +36,15 @@ PASSWORD_TOO_LONG: Final = "Le mot de passe ne doit pas dépasser {max} caractè
 PASSWORD_NO_UPPER: Final = "Le mot de passe doit comporter au moins une lettre majuscule."
 PASSWORD_NO_LOWER: Final = "Le mot de passe doit comporter au moins une lettre minuscule."
 PASSWORD_NO_SPECIAL: Final = "Le mot de passe doit comporter au moins un caractère spécial."
-PASSWORD_COMMON: Final = "Ce mot de passe fait partie des mots de passe les plus courants : choisissez-en un autre."
+PASSWORD_GUESSABLE: Final = (
+    "Ce mot de passe est trop courant ou trop facile à deviner : il se résume à un mot courant, un prénom, "
+    "une ville, une suite de touches ou un caractère répété, même entouré de chiffres ou de symboles. "
+    "Choisissez-en un autre."
+)
 PASSWORD_CONTAINS_IDENTIFIER: Final = "Le mot de passe ne doit pas contenir votre identifiant."
 PASSWORD_CONTAINS_NAME: Final = "Le mot de passe ne doit pas contenir votre nom ou votre prénom."
 PASSWORD_SAME_AS_TEMPORARY: Final = "Le nouveau mot de passe doit être différent du mot de passe temporaire."
+PASSWORD_SAME_AS_CURRENT: Final = "Le nouveau mot de passe doit être différent de l'actuel."
 NEW_PASSWORD_REQUIRED: Final = "La saisie du nouveau mot de passe est obligatoire."
 CONFIRMATION_REQUIRED: Final = "La confirmation du mot de passe est obligatoire."
 CONFIRMATION_MISMATCH: Final = "La confirmation doit être identique au nouveau mot de passe."

@@ -5,11 +5,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from pathlib import Path
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from cmi import messages
+from cmi.domain.guessable import guessable
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -21,13 +21,6 @@ MIN_NAME_LENGTH = 3
 TEMPORARY_LENGTH = 15
 _TEMPORARY_SPECIALS = "!#$%&*+-=?@_"
 _TEMPORARY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789" + _TEMPORARY_SPECIALS
-_COMMON_FILE = Path(__file__).parent.parent / "data" / "common-passwords.txt"
-
-
-@lru_cache(maxsize=1)
-def common_passwords() -> frozenset[str]:
-    lines = _COMMON_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def _fold(text: str) -> str:
@@ -60,8 +53,8 @@ def policy_violations(password: str, person: PersonalData | None = None) -> list
         problems.append(messages.PASSWORD_NO_LOWER)
     if not any(_is_special(c) for c in password):
         problems.append(messages.PASSWORD_NO_SPECIAL)
-    if password.lower() in common_passwords():
-        problems.append(messages.PASSWORD_COMMON)
+    if guessable(password):
+        problems.append(messages.PASSWORD_GUESSABLE)
     if person is not None:
         folded = _fold(password)
         if _fold(person.identifier) in folded:

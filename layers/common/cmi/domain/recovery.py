@@ -35,6 +35,14 @@ def reset_password(services: Services, token: str, new_password: str, password_c
     if account is None or account.password_version != record.password_version or account.disabled:
         raise invalid
     errors = password_errors(services, account, new_password, password_confirmation)
+    # A pending account's current password is the temporary one, which password_errors already refuses.
+    # Checked last: one more argon2 verification, only for a password the policy accepts.
+    if (
+        not account.pending
+        and "new_password" not in errors
+        and services.hasher.verify(account.password_hash, new_password)
+    ):
+        errors["new_password"] = messages.PASSWORD_SAME_AS_CURRENT
     if errors:
         raise InvalidInput(errors)
     uow = services.unit_of_work()

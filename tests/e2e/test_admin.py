@@ -125,3 +125,43 @@ def test_operator_lists_disables_enables_and_reads_the_journal(portal):
     assert all("opérateur" in line and identifier in line for line in journal)
     unknown = portal.admin("disable", "74001" + "0" * 10, check=False)
     assert unknown.returncode == 1 and "aucun compte" in unknown.stderr
+
+
+def test_operator_ends_the_sessions_of_an_agent_with_options_after_the_command_and_json_output(portal):
+    """The real command: options anywhere, stdout one JSON document, logs on stderr only, the pass then refused."""
+    import json
+    import urllib.request
+
+    created = portal.admin(
+        "create-referent", "00001", "--first-name", "Paul", "--last-name", "Morel", "--email", "paul.morel@exemple.fr",
+        "--output", "json", "--debug",
+    )  # fmt: skip
+    identifier = json.loads(created.stdout)["identifier"]
+    assert any(json.loads(line)["message"] == "account created" for line in created.stderr.splitlines())
+    mail = portal.wait_for_mail("paul.morel@exemple.fr", "identifiants")
+    temporary = re.search(r"Mot de passe temporaire : (\S+)", mail["text"]).group(1)
+
+    def call(method, path, body=None, cookie=None):
+        request = urllib.request.Request(
+            f"{portal.url}{path}",
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})},
+            method=method,
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.headers.get_all("Set-Cookie") or []
+        except urllib.error.HTTPError as error:
+            return error.code, []
+
+    status, set_cookie = call("POST", "/api/login", {"identifier": identifier, "password": temporary})
+    assert status == 200
+    cookie = set_cookie[0].split(";", 1)[0]
+    assert cookie.startswith("__Host-cmi-first-connection=")
+    assert call("GET", "/api/first-connection", cookie=cookie)[0] == 200
+
+    ended = portal.admin("end-sessions", identifier.lower(), "--output", "json")
+    assert json.loads(ended.stdout) == {"identifier": identifier, "status": "pending", "sessions_ended": True}
+    assert ended.stderr == ""
+    assert call("GET", "/api/first-connection", cookie=cookie)[0] == 401
+    assert json.loads(portal.admin("show", identifier, "--output", "json").stdout)["status"] == "pending"

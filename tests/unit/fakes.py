@@ -177,6 +177,14 @@ class FakeAccountWrites(_Writes):
         version = account.password_version + (1 if status == "disabled" else 0)
         self._versioned(account, status=status, password_version=version)
 
+    def end_sessions(self, account: Account) -> None:
+        def apply() -> None:
+            stored = self.m.accounts[account.identifier]
+            ended = dataclasses.replace(stored, sessions_version=stored.sessions_version + 1)
+            self.m.accounts[account.identifier] = ended
+
+        self.add(lambda: account.identifier in self.m.accounts, apply)
+
     def record_login(self, account: Account, now: int, password_hash: str | None = None) -> None:
         changes: dict[str, Any] = {"last_login_at": now}
         if password_hash is not None:
@@ -229,7 +237,7 @@ class FakeTokenWrites(_Writes):
     def issue(self, raw: str, grant: Grant, now: int) -> None:
         g = grant
         record = TokenRecord(_digest(raw), g.kind, g.identifier, g.password_version, now, now + g.lifetime_seconds, now)
-        record = dataclasses.replace(record, idle_seconds=g.idle_seconds)
+        record = dataclasses.replace(record, idle_seconds=g.idle_seconds, sessions_version=g.sessions_version)
 
         def apply() -> None:
             self.m.tokens[record.pk] = record

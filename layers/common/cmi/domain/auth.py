@@ -28,9 +28,10 @@ class Opened:
     lifetime_seconds: int
 
 
-def session_grant(services: Services, identifier: str, password_version: int) -> Grant:
+def session_grant(services: Services, identifier: str, password_version: int, sessions_version: int) -> Grant:
     s = services.settings
-    return Grant("session", identifier, password_version, s.session_absolute_hours * 3600, s.session_idle_minutes * 60)
+    lifetime, idle = s.session_absolute_hours * 3600, s.session_idle_minutes * 60
+    return Grant("session", identifier, password_version, lifetime, idle, sessions_version)
 
 
 def _fail(
@@ -97,10 +98,11 @@ def login(
     if previous_session and len(previous_session) <= MAX_TOKEN_LENGTH:
         uow.tokens.forget(previous_session)
     if account.pending:
-        grant = Grant("first_connection", identifier, account.password_version, s.first_connection_minutes * 60)
+        lifetime = s.first_connection_minutes * 60
+        grant = Grant("first_connection", identifier, account.password_version, lifetime, None, account.sessions_version)
         opened = Opened("first_connection", services.new_token(), grant.lifetime_seconds)
     else:
-        grant = session_grant(services, account.identifier, account.password_version)
+        grant = session_grant(services, account.identifier, account.password_version, account.sessions_version)
         opened = Opened("home", services.new_token(), grant.lifetime_seconds)
     uow.tokens.issue(opened.token, grant, now)
     if not uow.commit():
@@ -123,6 +125,8 @@ def current_account(services: Services, raw: str | None, kind: TokenKind = "sess
     account = services.accounts.get(record.identifier)
     # A password change bumps the version: every session and pass issued before it is void.
     if account is None or account.password_version != record.password_version or account.disabled:
+        raise NotAuthenticated(expired)
+    if account.sessions_version != record.sessions_version:  # ended by the operator (cmi-admin end-sessions)
         raise NotAuthenticated(expired)
     if kind == "first_connection" and not account.pending:
         raise NotAuthenticated(expired)

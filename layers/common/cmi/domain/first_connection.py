@@ -50,7 +50,7 @@ def complete(
 
     now = services.now()
     # The session carries the version the account gets now.
-    grant = auth.session_grant(services, account.identifier, account.password_version + 1)
+    grant = auth.session_grant(services, account.identifier, account.password_version + 1, account.sessions_version)
     opened = auth.Opened("home", services.new_token(), grant.lifetime_seconds)
     uow = services.unit_of_work()
     uow.accounts.set_password(account, services.hasher.hash(new_password), now, alerts_opt_in=alerts_opt_in)

@@ -51,6 +51,8 @@ class Account:
     password_changed_at: int | None = None
     created_by: str = OPERATOR
     last_login_at: int | None = None
+    # Bumped to end every session and first-connection pass while the password (and its reset links) stays.
+    sessions_version: int = 0
 
     @property
     def pending(self) -> bool:
@@ -98,6 +100,8 @@ class Grant:
     password_version: int
     lifetime_seconds: int
     idle_seconds: int | None = None
+    # Sessions and first-connection passes only: the account's sessions_version when issued.
+    sessions_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class TokenRecord:
     expires_at: int
     last_seen_at: int
     idle_seconds: int | None = None
+    sessions_version: int = 0
 
     def alive(self, now: int) -> bool:
         # Checked in code: DynamoDB TTL deletes expired items up to two days late.

@@ -199,6 +199,22 @@ def enable(services: Services, agent: Account, actor: str = OPERATOR) -> Account
     return enabled
 
 
+def end_sessions(services: Services, agent: Account, actor: str = OPERATOR) -> Account:
+    """End every session and first-connection pass of an account that stays enabled (password and reset links kept).
+
+    Not journaled: the journal's actions are part of the référent area's API (SPEC §9) and none says this yet.
+    """
+    if agent.disabled:
+        return agent  # disabling already ended them, and enabling does not bring them back
+    uow = services.unit_of_work()
+    uow.accounts.end_sessions(agent)
+    if not uow.commit():
+        raise Conflict(messages.CHANGED_MEANWHILE)
+    count("SessionsEnded")
+    logger.info("sessions ended", extra={"identifier": agent.identifier, "actor": actor})
+    return dataclasses.replace(agent, sessions_version=agent.sessions_version + 1)
+
+
 def unblock(services: Services, identifier: str) -> bool:
     """Forget the login failures of an identifier. True if there were any."""
     return services.throttle.forget_failures(identifier.strip().upper())

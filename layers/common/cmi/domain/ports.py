@@ -87,6 +87,10 @@ class AccountWrites(Protocol):
         """Disable or enable, if unchanged since read; disabling also voids every session, pass and link."""
         ...
 
+    def end_sessions(self, account: Account) -> None:
+        """Void every session and first-connection pass of the account (not its password nor its reset links)."""
+        ...
+
     def record_login(self, account: Account, now: int, password_hash: str | None = None) -> None:
         """The time of this login and, when the hash parameters rose, the same password hashed anew."""
         ...

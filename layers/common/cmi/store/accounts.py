@@ -20,6 +20,7 @@ _INT_FIELDS = (
     "activated_at",
     "password_changed_at",
     "last_login_at",
+    "sessions_version",
 )
 _AGENTS_KEY = frozenset({"pk", "org_code", "agent_sort"})
 
@@ -187,6 +188,10 @@ class AccountWrites(Writes):
             expression += ", password_version = :v1"
             values[":v1"] = account.password_version + 1
         self._update(account, expression, "password_version = :v AND #s <> :s", values)
+
+    def end_sessions(self, account: Account) -> None:
+        # ADD, not a version read before: ending sessions never loses against a concurrent change of the account.
+        self._update(account, "ADD sessions_version :one", "attribute_exists(pk)", {":one": 1})
 
     def record_login(self, account: Account, now: int, password_hash: str | None = None) -> None:
         # One update: a transaction may not touch the same item twice.

@@ -43,6 +43,8 @@ class TokenRepository:
             expires_at=int(item["expires_at"]),
             last_seen_at=int(item["last_seen_at"]),
             idle_seconds=int(idle) if idle is not None else None,
+            # Tokens issued before sessions could be ended without a password change carry none: version 0.
+            sessions_version=int(item.get("sessions_version", 0)),
         )
 
     def touch(self, record: TokenRecord, now: int) -> None:
@@ -75,6 +77,7 @@ class TokenWrites(Writes):
             "last_seen_at": now,
             "expires_at": now + grant.lifetime_seconds,
             "idle_seconds": grant.idle_seconds,
+            "sessions_version": grant.sessions_version,
             "expires_ttl": now + grant.lifetime_seconds + TTL_MARGIN_SECONDS,
         }
         self._put(values)

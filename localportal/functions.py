@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import threading
 import uuid
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -35,11 +36,11 @@ def mount_layers(template: Template) -> None:
             sys.path.insert(0, path)
 
 
-def load_module(function: Function) -> ModuleType:
+def load_module(function: Function, copy: str = "") -> ModuleType:
     module_name, _, _ = function.handler.rpartition(".")
     path = function.code_uri / (module_name.replace(".", "/") + ".py")
     # Each function folder has its own app.py: give each a distinct module name in this process.
-    unique = f"cmi_function_{function.name}"
+    unique = f"cmi_function_{function.name}{copy}"
     if unique in sys.modules:
         return sys.modules[unique]
     spec = importlib.util.spec_from_file_location(unique, path)
@@ -52,12 +53,30 @@ def load_module(function: Function) -> ModuleType:
 
 
 class Invoker:
-    """Calls a handler the way the Lambda runtime does."""
+    """Calls a handler the way the Lambda runtime does.
+
+    Lambda runs one request at a time per execution environment, and a Powertools resolver keeps
+    the request it is answering in itself. The local portal answers requests in threads: each
+    thread gets its own copy of the function's module (its own resolver), as each concurrent
+    request gets its own environment on Lambda. The shared layer modules (`cmi`) are imported once.
+    """
 
     def __init__(self, function: Function) -> None:
         self.function = function
-        module = load_module(function)
-        self.handler = getattr(module, function.handler.rpartition(".")[2])
+        self._main = threading.get_ident()
+        self._handlers = {self._main: self._load("")}
+        self._lock = threading.Lock()
+
+    def _load(self, copy: str) -> Any:
+        return getattr(load_module(self.function, copy), self.function.handler.rpartition(".")[2])
+
+    @property
+    def handler(self) -> Any:
+        thread = threading.get_ident()
+        with self._lock:
+            if thread not in self._handlers:
+                self._handlers[thread] = self._load(f"_thread{thread}")
+            return self._handlers[thread]
 
     def __call__(self, event: dict[str, Any]) -> Any:
         # A real invocation gets JSON: copy through JSON so no handler can rely on Python objects.

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from cmi.container import container
-from cmi.domain import agents
+from cmi.domain import agents, identity
 from cmi.domain.model import Account, JournalEvent
 from cmi.domain.ports import Services
 from cmi.web import cookies
@@ -31,7 +31,15 @@ def _referent_only(app: APIGatewayRestResolver) -> None:
 
 app = resolver(precheck=_referent_only)
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")]
-Identifier = Annotated[str, Path(max_length=64, description="identifiant de l'agent")]
+# A malformed identifier names no agent: 404 from the use case, as for an unknown one.
+Identifier = Annotated[
+    str,
+    Path(
+        max_length=64,
+        description="identifiant de l'agent",
+        json_schema_extra={"pattern": identity.IDENTIFIER_PATTERN},
+    ),
+]
 
 
 def _iso(epoch: int | None) -> str | None:
@@ -48,7 +56,7 @@ def _event(event: JournalEvent) -> JournalEventView:
     return JournalEventView(at=at, actor=event.actor, action=event.action, target=event.target, detail=event.detail)
 
 
-@app.get("/api/agents", summary="Les agents de l'organisme", responses=answers(401, 403, changes=False))
+@app.get("/api/agents", summary="Les agents de l'organisme", responses=answers(400, 401, 403, changes=False))
 def list_agents(session: cookies.SessionToken = None, cursor: Cursor = None) -> AgentsResponse:
     page = agents.list_agents(container(), session, cursor)
     return AgentsResponse(agents=[_view(a) for a in page.items], next_cursor=page.next_cursor)
@@ -86,7 +94,7 @@ for action, (use_case, summary, statuses) in ACTIONS.items():
     )(_route(use_case))
 
 
-@app.get("/api/journal", summary="Le journal de l'organisme", responses=answers(401, 403, changes=False))
+@app.get("/api/journal", summary="Le journal de l'organisme", responses=answers(400, 401, 403, changes=False))
 def journal(session: cookies.SessionToken = None, cursor: Cursor = None) -> JournalResponse:
     page = agents.journal(container(), session, cursor)
     return JournalResponse(events=[_event(e) for e in page.items], next_cursor=page.next_cursor)

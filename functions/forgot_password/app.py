@@ -12,7 +12,7 @@ app = resolver()
 @app.post(
     "/api/forgot-password",
     summary="Recevoir par email un lien de modification du mot de passe",
-    responses=answers(),
+    responses=answers(then={"ResetPassword": "reset_password_api_reset_password_post"}),
 )
 def forgot_password(body: ForgotPasswordRequest) -> MessageResponse:
     return MessageResponse(message=recovery.forgot_password(container(), body.identifier))
@@ -21,7 +21,7 @@ def forgot_password(body: ForgotPasswordRequest) -> MessageResponse:
 @app.post(
     "/api/reset-password",
     summary="Choisir un nouveau mot de passe avec le lien reçu",
-    responses=answers(),
+    responses=answers(then={"Login": "login_api_login_post"}),
 )
 def reset_password(body: ResetPasswordRequest) -> NextResponse:
     recovery.reset_password(container(), body.token, body.new_password, body.password_confirmation)

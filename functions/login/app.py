@@ -17,7 +17,7 @@ app = resolver()
 @app.post(
     "/api/login",
     summary="Se connecter avec l'identifiant et le mot de passe",
-    responses=answers(401, 429),
+    responses=answers(401, 429, then={"Session": "session_api_session_get", "Logout": "logout_api_logout_post"}),
 )
 def login(body: LoginRequest, session: cookies.SessionToken = None) -> Response[NextResponse]:
     opened = auth.login(container(), body.identifier, body.password, session, client_source(app))
@@ -35,7 +35,11 @@ def logout(session: cookies.SessionToken = None) -> Response[Any]:
     return Response(204, body="", cookies=[cookies.clear(cookies.SESSION)])
 
 
-@app.get("/api/session", summary="L'agent connecté", responses=answers(401, changes=False))
+@app.get(
+    "/api/session",
+    summary="L'agent connecté",
+    responses=answers(401, changes=False, then={"Logout": "logout_api_logout_post"}),
+)
 def session(session: cookies.SessionToken = None) -> SessionResponse:
     account, _ = auth.current_account(container(), session)
     organisation = OrganisationView(code=account.org_code, name=account.org_name)

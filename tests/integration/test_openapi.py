@@ -42,3 +42,26 @@ def test_every_method_a_path_does_not_declare_gets_405_with_allow(harness):
             r = harness.call(method, concrete, None)
             assert (r.status, r.json) == (405, {"message": messages.METHOD_NOT_ALLOWED}), (method, path)
             assert r.headers["Allow"] == ", ".join(sorted(methods)), (method, path)
+
+
+def test_every_link_of_the_document_names_an_operation_of_it():
+    document = openapi.build()
+    operations = {op["operationId"] for ops in document["paths"].values() for op in ops.values()}
+    links = [
+        link["operationId"]
+        for ops in document["paths"].values()
+        for op in ops.values()
+        for answer in op["responses"].values()
+        for link in answer.get("links", {}).values()
+    ]
+    assert len(links) >= 4  # login → session, logout; session → logout; forgot → reset → login
+    assert set(links) <= operations
+
+
+def test_every_text_field_of_a_request_is_required_in_the_document():
+    document = openapi.build()
+    for name, schema in document["components"]["schemas"].items():
+        if name.endswith("Request"):
+            texts = [field for field, spec in schema["properties"].items() if spec.get("type") == "string"]
+            assert sorted(schema["required"]) == sorted(texts), name
+            assert all("default" not in schema["properties"][field] for field in texts), name

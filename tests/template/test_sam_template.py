@@ -675,8 +675,17 @@ def test_waf_template_passes_cfn_lint_and_checkov() -> None:
     lint = subprocess.run([tool("cfn-lint"), str(WAF_TEMPLATE)], capture_output=True, text=True, check=False)
     assert lint.returncode == 0, lint.stdout + lint.stderr
     scan = subprocess.run(
-        [tool("checkov"), "--file", str(WAF_TEMPLATE), "--framework", "cloudformation", "--compact"]
-        + ["--skip-download", "--output", "json"],
+        [
+            tool("checkov"),
+            "--file",
+            str(WAF_TEMPLATE),
+            "--framework",
+            "cloudformation",
+            "--compact",
+            "--skip-download",
+            "--output",
+            "json",
+        ],
         capture_output=True,
         text=True,
         env=tool_env(),

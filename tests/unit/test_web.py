@@ -163,9 +163,11 @@ def test_foreign_origin_is_refused_and_portal_origin_accepted():
 
 
 def test_unknown_route_and_method_get_french_answers():
-    # API Gateway answers these itself (GatewayResponses); a function reached that way still answers French.
+    # An unknown path never reaches a function in API Gateway; one that does still gets a French 404.
     assert call(None, method="GET", path="/api/nothing")[:2] == (404, {"message": messages.NOT_FOUND})
-    assert call(None, method="DELETE", path="/api/login")[:2] == (404, {"message": messages.NOT_FOUND})
+    # A method the path does not declare reaches it through the path's ANY method: 405 and what is allowed.
+    status, body, headers = call(None, method="DELETE", path="/api/login")
+    assert (status, body, headers["headers"]["Allow"]) == (405, {"message": messages.METHOD_NOT_ALLOWED}, "POST")
 
 
 def test_foreign_origin_is_refused_before_the_body_is_judged():

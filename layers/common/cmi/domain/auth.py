@@ -99,7 +99,9 @@ def login(
         uow.tokens.forget(previous_session)
     if account.pending:
         lifetime = s.first_connection_minutes * 60
-        grant = Grant("first_connection", identifier, account.password_version, lifetime, None, account.sessions_version)
+        grant = Grant(
+            "first_connection", identifier, account.password_version, lifetime, None, account.sessions_version
+        )
         opened = Opened("first_connection", services.new_token(), grant.lifetime_seconds)
     else:
         grant = session_grant(services, account.identifier, account.password_version, account.sessions_version)

@@ -248,22 +248,33 @@ def resolver(precheck: Precheck | None = None) -> APIGatewayRestResolver:
     return app
 
 
-def answers(*statuses: int, success: int = 200, changes: bool = True) -> dict[int, Any]:
+def answers(
+    *statuses: int, success: int = 200, changes: bool = True, then: dict[str, str] | None = None
+) -> dict[int, Any]:
     """OpenAPI declarations of a route's answers: its success (body from its return type), the guards'
-    refusals when it changes state (400, 403), 503 for an unavailable dependency, and `statuses` of its own."""
+    refusals when it changes state (400, 403, and API Gateway's 413 past its payload limit), what any route
+    may answer (429 when API Gateway throttles the stage, 500, 503 for an unavailable dependency),
+    `statuses` of its own, and `then`: the operations that follow a success (link name: operationId)."""
     descriptions = {
         400: "Requête refusée (champs en erreur, JSON invalide, trop volumineuse, lien invalide)",
         401: "Non authentifié",
         403: "Refusé : origine étrangère au portail, action réservée aux référents ou compte désactivé",
         404: "Agent introuvable dans l'organisme",
         409: "L'état du compte ne le permet pas",
-        429: "Trop de tentatives (en-tête Retry-After)",
+        413: "Requête plus volumineuse que ce que la passerelle accepte",
+        429: "Trop de tentatives (en-tête Retry-After) ou de requêtes",
+        500: "Erreur technique",
         503: "Service momentanément indisponible (en-tête Retry-After)",
     }
     models = {400: ErrorsResponse | MessageResponse}
     # A 204 has no body: an empty content map keeps Powertools from describing one.
-    ok = {"description": "Succès"} if success != 204 else {"description": "Succès, sans contenu", "content": {}}
-    codes = sorted({*statuses, 503, *((400, 403) if changes else ())})
+    ok: dict[str, Any] = {"description": "Succès"}
+    if success == 204:
+        ok = {"description": "Succès, sans contenu", "content": {}}
+    if then:
+        # OpenAPI links: what a client does next (the session travels in its cookie, a reset token by mail).
+        ok["links"] = {name: {"operationId": operation} for name, operation in then.items()}
+    codes = sorted({*statuses, 429, 500, 503, *((400, 403, 413) if changes else ())})
     return {success: ok} | {
         status: {
             "description": descriptions[status],

@@ -14,9 +14,31 @@ from cmi.domain.model import Account, Action
 _TEXT_MAX = 1024
 
 
+def _contract(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Every text field is required in the OpenAPI document, as it is for the API.
+
+    At run time a missing field defaults to "" so that it gets the same French message as an
+    empty one (the manual's « La saisie … est obligatoire. »), not a generic "field required".
+    """
+    texts = [name for name, field in model.model_fields.items() if field.default == ""]
+    schema["required"] = texts
+    for name in texts:
+        schema["properties"][name].pop("default", None)
+
+
 class Body(BaseModel):
     # defer_build: a cold start builds the validator of the one model its request uses, not all of them.
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, defer_build=True, json_schema_extra=_contract
+    )
+
+
+def _states(**constraints: Any) -> Any:
+    """Constraints the field's validator enforces (with its own French message), stated in the document."""
+    return Field(json_schema_extra=constraints)
+
+
+NOT_BLANK = r"\S"  # at least one character that is not a space
 
 
 class Answer(BaseModel):
@@ -45,28 +67,40 @@ def _login_password(value: str) -> str:
 
 Text = Annotated[StrictStr, Field(max_length=_TEXT_MAX)]
 Identifier = Annotated[
-    Text, Field(description="Code émetteur (5) + identifiant (15 max.)"), AfterValidator(identity.check_identifier)
+    Text,
+    Field(description="Code émetteur (5) + identifiant (15 max.)"),
+    _states(pattern=identity.IDENTIFIER_PATTERN),
+    AfterValidator(identity.check_identifier),
 ]
-Email = Annotated[Text, AfterValidator(identity.check_email)]
+Email = Annotated[Text, _states(format="email", maxLength=254), AfterValidator(identity.check_email)]
+Password = Annotated[Text, _states(minLength=1, maxLength=passwords.MAX_LENGTH)]
 
 
 class LoginRequest(Body):
     identifier: Identifier = ""
-    password: Annotated[Text, AfterValidator(_login_password)] = ""
+    password: Annotated[Password, AfterValidator(_login_password)] = ""
 
 
 class _NewPassword(Body):
-    new_password: Annotated[Text, _required(messages.NEW_PASSWORD_REQUIRED)] = ""
-    password_confirmation: Annotated[Text, _required(messages.CONFIRMATION_REQUIRED)] = ""
+    new_password: Annotated[
+        Password,
+        Field(description="8 caractères au moins, dont une majuscule, une minuscule et un caractère spécial"),
+        _required(messages.NEW_PASSWORD_REQUIRED),
+    ] = ""
+    password_confirmation: Annotated[Text, _states(minLength=1), _required(messages.CONFIRMATION_REQUIRED)] = ""
 
 
 class FirstConnectionRequest(_NewPassword):
-    email_confirmation: Annotated[Text, _required(messages.EMAIL_CONFIRMATION_REQUIRED, strip=True)] = ""
+    email_confirmation: Annotated[
+        Text, _states(pattern=NOT_BLANK), _required(messages.EMAIL_CONFIRMATION_REQUIRED, strip=True)
+    ] = ""
     alerts_opt_in: StrictBool = False
 
 
 class ResetPasswordRequest(_NewPassword):
-    token: Annotated[StrictStr, Field(max_length=256), _required(messages.TOKEN_REQUIRED, strip=True)] = ""
+    token: Annotated[
+        StrictStr, Field(max_length=256), _states(pattern=NOT_BLANK), _required(messages.TOKEN_REQUIRED, strip=True)
+    ] = ""
 
 
 class ForgotIdentifierRequest(Body):
@@ -89,9 +123,16 @@ def _name(required: str, wrong: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+Name = Annotated[
+    Text,
+    Field(description=f"Lettres, espaces, tirets et apostrophes, {identity.NAME_MAX} caractères au plus"),
+    _states(pattern=NOT_BLANK),
+]
+
+
 class CreateProfileRequest(Body):
-    first_name: Annotated[Text, _name(messages.FIRST_NAME_REQUIRED, messages.FIRST_NAME_FORMAT)] = ""
-    last_name: Annotated[Text, _name(messages.LAST_NAME_REQUIRED, messages.LAST_NAME_FORMAT)] = ""
+    first_name: Annotated[Name, _name(messages.FIRST_NAME_REQUIRED, messages.FIRST_NAME_FORMAT)] = ""
+    last_name: Annotated[Name, _name(messages.LAST_NAME_REQUIRED, messages.LAST_NAME_FORMAT)] = ""
     email: Email = ""
 
 

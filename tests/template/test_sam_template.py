@@ -723,3 +723,223 @@ def test_the_distribution_takes_the_web_acl_of_its_parameter(template: dict[str,
     assert not re.fullmatch(
         template["Parameters"]["WebAclArn"]["AllowedPattern"], arn.replace("us-east-1", "eu-west-3")
     )
+
+
+# ---------------------------------------------------------------------------- alarms, paging, dashboard (issue 14)
+
+
+def alarms(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: v["Properties"] for k, v in resources.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+
+
+def alarm_metrics(props: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every metric an alarm reads: its single metric, or each metric of its metric math."""
+    if "MetricName" in props:
+        return [{"Namespace": props["Namespace"], "MetricName": props["MetricName"], "Dimensions": props.get("Dimensions", [])}]
+    return [m["MetricStat"]["Metric"] for m in props["Metrics"] if "MetricStat" in m]
+
+
+def as_sub(value: Any) -> str:
+    """A dimension value as the dashboard's !Sub body writes it."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return "${%s}" % value["Ref"]
+    if "Fn::GetAtt" in value:
+        return "${%s}" % ".".join(value["Fn::GetAtt"])
+    if "Fn::Sub" in value and isinstance(value["Fn::Sub"], str):
+        return str(value["Fn::Sub"])
+    raise AssertionError(f"dimension value the dashboard cannot name: {value}")
+
+
+def metric_key(metric: dict[str, Any]) -> tuple[str, str, frozenset[tuple[str, str]]]:
+    dims = frozenset((d["Name"], as_sub(d["Value"])) for d in metric.get("Dimensions", []))
+    return (metric["Namespace"], metric["MetricName"], dims)
+
+
+def _dashboard_body(resources: dict[str, Any]) -> dict[str, Any]:
+    body = resources["OperationsDashboard"]["Properties"]["DashboardBody"]
+    assert set(body) == {"Fn::Sub"} and isinstance(body["Fn::Sub"], str), "the body is one !Sub string"
+    parsed: dict[str, Any] = json.loads(body["Fn::Sub"])
+    return parsed
+
+
+def dashboard_metrics(resources: dict[str, Any]) -> set[tuple[str, str, frozenset[tuple[str, str]]]]:
+    found = set()
+    for widget in _dashboard_body(resources)["widgets"]:
+        for entry in widget["properties"].get("metrics", []):
+            if isinstance(entry[0], dict):  # an expression
+                continue
+            names = [x for x in entry if isinstance(x, str)]
+            namespace, name, dims = names[0], names[1], names[2:]
+            found.add((namespace, name, frozenset(zip(dims[0::2], dims[1::2]))))
+    return found
+
+
+def test_every_alarm_notifies_the_alarm_topic_when_it_fires_and_when_it_clears(resources: dict[str, Any]) -> None:
+    assert len(alarms(resources)) >= 20
+    for name, props in alarms(resources).items():
+        assert props.get("ActionsEnabled", True) is True, name
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        assert props["OKActions"] == [{"Ref": "AlarmTopic"}], name
+        assert props["TreatMissingData"] in {"notBreaching", "ignore", "breaching", "missing"}, name
+        assert "docs/operations.md" in str(props["AlarmDescription"]), name
+
+
+def test_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    assert resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "AlarmTopicKey"}
+    key = resources["AlarmTopicKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    cloudwatch = [s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    assert len(cloudwatch) == 1
+    assert set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert cloudwatch[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    subscription = resources["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert template["Conditions"]["HasAlarmEmail"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}
+    assert subscription["Properties"] == {"TopicArn": {"Ref": "AlarmTopic"}, "Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}
+    pattern = template["Parameters"]["AlarmEmail"]["AllowedPattern"]
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+    assert re.fullmatch(pattern, "") and re.fullmatch(pattern, "astreinte@example.gouv.fr")
+    assert not re.fullmatch(pattern, "astreinte")
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_every_function_has_an_errors_and_a_throttles_alarm(resources: dict[str, Any], name: str, metric: str) -> None:
+    assert set(FUNCTIONS) == set(functions(resources))
+    watching = [
+        props
+        for props in alarms(resources).values()
+        for m in alarm_metrics(props)
+        if (m["Namespace"], m["MetricName"]) == ("AWS/Lambda", metric)
+        and {"Name": "FunctionName", "Value": {"Ref": name}} in m["Dimensions"]
+    ]
+    assert len(watching) == 1, (name, metric)
+    props = watching[0]
+    assert (props["Statistic"], props["Threshold"], props["ComparisonOperator"]) == ("Sum", 0, "GreaterThanThreshold")
+    assert props["TreatMissingData"] == "notBreaching"  # an error counter with no point counted nothing
+
+
+APPLICATION_ALARMS = {
+    # metric: (threshold, period in seconds)
+    "LoginFailed": ({"Ref": "LoginFailedThreshold"}, 300),
+    "IdentifierBlocked": ({"Ref": "IdentifierBlockedThreshold"}, 900),
+    "MailFailed": (0, 300),
+}
+
+
+@pytest.mark.parametrize("metric", APPLICATION_ALARMS)
+def test_application_metric_alarms_read_what_the_code_emits(template: dict[str, Any], metric: str) -> None:
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    namespace, service = variables["POWERTOOLS_METRICS_NAMESPACE"], variables["POWERTOOLS_SERVICE_NAME"]
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "layers" / "common" / "cmi").rglob("*.py"))
+    assert f'count("{metric}")' in code, f"the code no longer emits {metric}"
+    observability = (ROOT / "layers" / "common" / "cmi" / "observability.py").read_text(encoding="utf-8")
+    assert "Metrics()" in observability, "metrics are Powertools' with its default service dimension"
+    watching = [p for p in alarms(template["Resources"]).values() if p.get("MetricName") == metric]
+    assert len(watching) == 1, metric
+    props = watching[0]
+    assert props["Namespace"] == namespace
+    assert props["Dimensions"] == [{"Name": "service", "Value": service}]
+    threshold, period = APPLICATION_ALARMS[metric]
+    assert (props["Statistic"], props["Threshold"], props["Period"]) == ("Sum", threshold, period)
+    assert props["ComparisonOperator"] == "GreaterThanThreshold"
+    assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_login_baselines_are_parameters_with_sensible_defaults(template: dict[str, Any]) -> None:
+    params = template["Parameters"]
+    assert params["LoginFailedThreshold"]["Default"] == 200
+    assert params["IdentifierBlockedThreshold"]["Default"] == 10
+
+
+def test_api_5xx_rate_alarm_watches_the_stage(resources: dict[str, Any]) -> None:
+    props = alarms(resources)["ApiServerErrorRateAlarm"]
+    api_name = resources["Api"]["Properties"]["Name"]
+    stage = resources["Api"]["Properties"]["StageName"]
+    expression = [m for m in props["Metrics"] if m.get("ReturnData")]
+    assert len(expression) == 1 and "errors / requests" in expression[0]["Expression"]
+    metrics = {m["MetricName"]: m for m in alarm_metrics(props)}
+    assert set(metrics) == {"5XXError", "Count"}
+    for metric in metrics.values():
+        assert metric["Namespace"] == "AWS/ApiGateway"
+        assert metric["Dimensions"] == [{"Name": "ApiName", "Value": api_name}, {"Name": "Stage", "Value": stage}]
+    assert props["Threshold"] == 5 and props["TreatMissingData"] == "notBreaching"
+
+
+def test_mail_queues_are_watched(resources: dict[str, Any]) -> None:
+    by_metric = {
+        (m["MetricName"], as_sub(m["Dimensions"][0]["Value"])): props
+        for props in alarms(resources).values()
+        for m in alarm_metrics(props)
+        if m["Namespace"] == "AWS/SQS"
+    }
+    age = by_metric[("ApproximateAgeOfOldestMessage", "${MailQueue.QueueName}")]
+    assert age["Threshold"] <= 3600 and age["Statistic"] == "Maximum"
+    depth = by_metric[("ApproximateNumberOfMessagesVisible", "${MailDeadLetterQueue.QueueName}")]
+    assert (depth["Threshold"], depth["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+
+
+@pytest.mark.parametrize("table", ["AccountsTable", "TokensTable", "ThrottleTable", "JournalTable"])
+def test_every_table_has_a_throttle_alarm(resources: dict[str, Any], table: str) -> None:
+    tables = {k for k, v in resources.items() if v["Type"] == "AWS::DynamoDB::Table"}
+    assert table in tables and len(tables) == 4
+    watched = {
+        m["MetricName"]
+        for props in alarms(resources).values()
+        for m in alarm_metrics(props)
+        if m["Namespace"] == "AWS/DynamoDB" and m["Dimensions"] == [{"Name": "TableName", "Value": {"Ref": table}}]
+    }
+    assert watched == {"ReadThrottleEvents", "WriteThrottleEvents"}
+
+
+def test_ses_reputation_alarms_and_event_publishing(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    thresholds = {
+        p["MetricName"]: (p["Threshold"], p["ComparisonOperator"])
+        for p in alarms(resources).values()
+        if p.get("Namespace") == "AWS/SES"
+    }
+    assert thresholds == {
+        "Reputation.BounceRate": (0.05, "GreaterThanOrEqualToThreshold"),
+        "Reputation.ComplaintRate": (0.001, "GreaterThanOrEqualToThreshold"),
+    }
+    assert resources["MailConfigurationSet"]["Type"] == "AWS::SES::ConfigurationSet"
+    destination = resources["MailConfigurationSetCloudWatch"]["Properties"]
+    assert destination["ConfigurationSetName"] == {"Ref": "MailConfigurationSet"}
+    assert destination["EventDestination"]["Enabled"] is True
+    assert {"bounce", "complaint", "reject", "delivery"} <= set(destination["EventDestination"]["MatchingEventTypes"])
+    assert "CloudWatchDestination" in destination["EventDestination"]
+    identity = resources["SenderIdentity"]["Properties"]
+    assert identity["ConfigurationSetAttributes"] == {"ConfigurationSetName": {"Ref": "MailConfigurationSet"}}
+    # The code does not name a configuration set: no variable the mailer would ignore.
+    assert "SES_CONFIGURATION_SET" not in json.dumps(template)
+
+
+def test_dashboard_shows_every_alarm_and_its_metrics(resources: dict[str, Any]) -> None:
+    shown = dashboard_metrics(resources)
+    for name, props in alarms(resources).items():
+        for metric in alarm_metrics(props):
+            assert metric_key(metric) in shown, (name, metric_key(metric))
+    listed = [
+        a for w in _dashboard_body(resources)["widgets"] if w["type"] == "alarm" for a in w["properties"]["alarms"]
+    ]
+    assert sorted(listed) == sorted("${%s.Arn}" % name for name in alarms(resources))
+
+
+def test_outputs_name_the_alarm_topic_and_the_dashboard(template: dict[str, Any]) -> None:
+    outputs = template["Outputs"]
+    assert outputs["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
+    assert outputs["DashboardName"]["Value"] == {"Ref": "OperationsDashboard"}
+
+
+def test_runbook_has_a_section_per_alarm(resources: dict[str, Any]) -> None:
+    runbook = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^#+ (.+)$", runbook, flags=re.MULTILINE))
+    for name, props in alarms(resources).items():
+        description = json.dumps(props["AlarmDescription"])
+        section = re.search(r'docs/operations\.md, \\"([^\\]+)\\"', description)
+        assert section, name
+        assert section.group(1) in headings, (name, section.group(1))

@@ -76,7 +76,8 @@ def needs(service: str, operation: str, params: dict[str, Any], names: dict[str,
     if service == "sqs":
         return {(f"sqs:{operation}", names[params["QueueUrl"]])}
     if service == "sesv2":
-        return {(f"ses:{operation}", "ses-identity")}
+        # Sent with the identity's default configuration set: authorised on both.
+        return {(f"ses:{operation}", "ses-identity"), (f"ses:{operation}", "ses-configuration-set")}
     raise AssertionError(f"a call the test does not know how to authorise: {service}.{operation}")
 
 

@@ -147,6 +147,10 @@ def ref_target(value: Any) -> str:
             text = text[0] if isinstance(text, list) else text
             if ":ses:" in text and ":identity/" in text:
                 return "ses-identity"
+            if ":ses:" in text and ":configuration-set/" in text:
+                return "ses-configuration-set"
+            if text.startswith("${") and text.endswith(".Arn}"):
+                return text[2:-5]
             match = re.fullmatch(r"\$\{(\w+)\.Arn\}(/.*)?", text)
             assert match, f"unexpected resource expression {value}"
             return match.group(1) + (match.group(2) or "")
@@ -460,7 +464,9 @@ def test_ses_permission_is_scoped_to_the_sender_identity(resources: dict[str, An
     [statement] = [s for s in _function_statements(resources, "MailerFunction") if "ses:SendEmail" in s["Action"]]
     texts = [r["Fn::Sub"] if isinstance(r["Fn::Sub"], str) else r["Fn::Sub"][0] for r in statement["Resource"]]
     assert "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderEmail}" in texts
-    assert all(t.startswith("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/") for t in texts)
+    prefix = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:"
+    allowed = (f"{prefix}identity/", f"{prefix}configuration-set/${{MailConfigurationSet}}")
+    assert all(t.startswith(allowed) for t in texts)
 
 
 def test_no_allow_statement_uses_a_wildcard_action_or_resource(resources: dict[str, Any]) -> None:
@@ -735,7 +741,13 @@ def alarms(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def alarm_metrics(props: dict[str, Any]) -> list[dict[str, Any]]:
     """Every metric an alarm reads: its single metric, or each metric of its metric math."""
     if "MetricName" in props:
-        return [{"Namespace": props["Namespace"], "MetricName": props["MetricName"], "Dimensions": props.get("Dimensions", [])}]
+        return [
+            {
+                "Namespace": props["Namespace"],
+                "MetricName": props["MetricName"],
+                "Dimensions": props.get("Dimensions", []),
+            }
+        ]
     return [m["MetricStat"]["Metric"] for m in props["Metrics"] if "MetricStat" in m]
 
 
@@ -744,9 +756,9 @@ def as_sub(value: Any) -> str:
     if isinstance(value, str):
         return value
     if "Ref" in value:
-        return "${%s}" % value["Ref"]
+        return "${{{}}}".format(value["Ref"])
     if "Fn::GetAtt" in value:
-        return "${%s}" % ".".join(value["Fn::GetAtt"])
+        return "${{{}}}".format(".".join(value["Fn::GetAtt"]))
     if "Fn::Sub" in value and isinstance(value["Fn::Sub"], str):
         return str(value["Fn::Sub"])
     raise AssertionError(f"dimension value the dashboard cannot name: {value}")
@@ -772,7 +784,7 @@ def dashboard_metrics(resources: dict[str, Any]) -> set[tuple[str, str, frozense
                 continue
             names = [x for x in entry if isinstance(x, str)]
             namespace, name, dims = names[0], names[1], names[2:]
-            found.add((namespace, name, frozenset(zip(dims[0::2], dims[1::2]))))
+            found.add((namespace, name, frozenset(zip(dims[0::2], dims[1::2], strict=False))))
     return found
 
 
@@ -791,14 +803,20 @@ def test_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use(template: dict[s
     assert resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "AlarmTopicKey"}
     key = resources["AlarmTopicKey"]["Properties"]
     assert key["EnableKeyRotation"] is True
-    cloudwatch = [s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    cloudwatch = [
+        s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
     assert len(cloudwatch) == 1
     assert set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     assert cloudwatch[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     subscription = resources["AlarmEmailSubscription"]
     assert subscription["Condition"] == "HasAlarmEmail"
     assert template["Conditions"]["HasAlarmEmail"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}
-    assert subscription["Properties"] == {"TopicArn": {"Ref": "AlarmTopic"}, "Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}
+    assert subscription["Properties"] == {
+        "TopicArn": {"Ref": "AlarmTopic"},
+        "Protocol": "email",
+        "Endpoint": {"Ref": "AlarmEmail"},
+    }
     pattern = template["Parameters"]["AlarmEmail"]["AllowedPattern"]
     assert template["Parameters"]["AlarmEmail"]["Default"] == ""
     assert re.fullmatch(pattern, "") and re.fullmatch(pattern, "astreinte@example.gouv.fr")
@@ -926,7 +944,7 @@ def test_dashboard_shows_every_alarm_and_its_metrics(resources: dict[str, Any]) 
     listed = [
         a for w in _dashboard_body(resources)["widgets"] if w["type"] == "alarm" for a in w["properties"]["alarms"]
     ]
-    assert sorted(listed) == sorted("${%s.Arn}" % name for name in alarms(resources))
+    assert sorted(listed) == sorted(f"${{{name}.Arn}}" for name in alarms(resources))
 
 
 def test_outputs_name_the_alarm_topic_and_the_dashboard(template: dict[str, Any]) -> None:
@@ -943,3 +961,22 @@ def test_runbook_has_a_section_per_alarm(resources: dict[str, Any]) -> None:
         section = re.search(r'docs/operations\.md, \\"([^\\]+)\\"', description)
         assert section, name
         assert section.group(1) in headings, (name, section.group(1))
+
+
+# ---------------------------------------------------------------------------- operator policy
+
+
+def test_the_operator_policy_grants_exactly_the_calls_cmi_admin_makes(resources: dict[str, Any]) -> None:
+    """tests/integration/test_admin_cli.py records what each command calls on a stack; the policy is that set."""
+    from tests.integration.test_admin_cli import EXPECTED_CALLS, SETTINGS_CALLS
+
+    document = resources["OperatorPolicy"]["Properties"]["PolicyDocument"]
+    granted = set()
+    for statement in statements(document):
+        assert statement["Effect"] == "Allow" and "NotAction" not in statement and "NotResource" not in statement
+        for resource in as_list(statement["Resource"]):
+            target = "stack" if resource == {"Ref": "AWS::StackId"} else ref_target(resource)
+            granted.update((action, target) for action in as_list(statement["Action"]))
+    assert granted == SETTINGS_CALLS | set().union(*EXPECTED_CALLS.values())
+    outputs = _plain(cfn_yaml.load(str(TEMPLATE)))["Outputs"]
+    assert outputs["OperatorPolicyArn"]["Value"] == {"Ref": "OperatorPolicy"}

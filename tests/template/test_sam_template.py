@@ -980,3 +980,19 @@ def test_the_operator_policy_grants_exactly_the_calls_cmi_admin_makes(resources:
     assert granted == SETTINGS_CALLS | set().union(*EXPECTED_CALLS.values())
     outputs = _plain(cfn_yaml.load(str(TEMPLATE)))["Outputs"]
     assert outputs["OperatorPolicyArn"]["Value"] == {"Ref": "OperatorPolicy"}
+
+
+# ---------------------------------------------------------------------------- safe deploys
+
+
+def test_every_function_is_deployed_behind_an_alias_and_rolled_back_by_its_errors_alarm(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    assert template["Globals"]["Function"]["AutoPublishAlias"] == "live"
+    for name, function in functions(resources).items():
+        preference = function["Properties"]["DeploymentPreference"]
+        assert preference["Type"] == {"Ref": "DeploymentType"}
+        assert preference["Alarms"] == [{"Ref": f"{name}ErrorsAlarm"}]
+        alarm = resources[f"{name}ErrorsAlarm"]["Properties"]
+        assert {"Name": "FunctionName", "Value": {"Ref": name}} in alarm["Dimensions"]
+    assert template["Parameters"]["DeploymentType"]["Default"].startswith("Canary")

@@ -996,3 +996,14 @@ def test_every_function_is_deployed_behind_an_alias_and_rolled_back_by_its_error
         alarm = resources[f"{name}ErrorsAlarm"]["Properties"]
         assert {"Name": "FunctionName", "Value": {"Ref": name}} in alarm["Dimensions"]
     assert template["Parameters"]["DeploymentType"]["Default"].startswith("Canary")
+
+
+def test_the_stack_deletes_cleanly_and_expects_a_verified_sender(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    # A versioned bucket cannot be deleted non-empty: kept, so deleting the stack does not fail on it.
+    for name in ("SiteBucket", "LogsBucket"):
+        assert resources[name]["DeletionPolicy"] == "Retain", name
+        assert resources[name]["UpdateReplacePolicy"] == "Retain", name
+    # Creating an identity that exists fails the deployment: the stack creates it only when asked.
+    assert template["Parameters"]["CreateSenderIdentity"]["Default"] == "false"
+    assert resources["SenderIdentity"]["Condition"] == "CreateSenderIdentityCondition"

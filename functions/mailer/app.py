@@ -7,6 +7,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from cmi.container import container
 from cmi.mail import delivery, requests
+from cmi.mail.queue import CORRELATION
 from cmi.observability import entry, logger
 
 # A batch where every record failed is reported like any other: SQS retries exactly those.
@@ -14,6 +15,9 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 def deliver(record: SQSRecord) -> None:
+    # Logs of this message carry the correlation id of the API request that queued it.
+    attribute = record.message_attributes[CORRELATION]  # None when absent (Powertools)
+    logger.set_correlation_id(attribute.string_value if attribute else None)
     try:
         delivery.deliver(container(), requests.loads(record.body), record.message_id)
     except requests.UnknownMailRequest:

@@ -282,3 +282,27 @@ def test_an_unknown_mail_request_is_dropped_not_retried(harness):
     messages_ = [{"MessageId": f"m{i}", "ReceiptHandle": "r", "Body": body} for i, body in enumerate(bodies)]
     assert invoker(sqs_event(messages_, arn)) == {"batchItemFailures": []}
     assert harness.mails() == []
+
+
+def test_the_mailer_logs_under_the_correlation_id_of_the_request_that_queued_the_mail(harness, active, monkeypatch):
+    """One Logs Insights filter on correlation_id follows a request from the API to the mail it sent."""
+    import json
+
+    from localportal import runtime
+    from tests.conftest import REDACTION
+
+    request_ids = []
+    original = runtime.api_event
+
+    def recorded(*args, **kwargs):
+        event = original(*args, **kwargs)
+        request_ids.append(event["requestContext"]["requestId"])
+        return event
+
+    monkeypatch.setattr(runtime, "api_event", recorded)
+    start = len(REDACTION.output)  # every line the functions log (tests/conftest.py)
+    assert harness.post("/api/forgot-password", {"identifier": active.identifier}).status == 200
+    harness.deliver_mail()
+    lines = [json.loads(line) for line in REDACTION.output[start:] if line.startswith('{"level"')]
+    (sent,) = [line for line in lines if line.get("message") == "mail sent"]
+    assert sent["correlation_id"] == request_ids[-1]

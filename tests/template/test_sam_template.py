@@ -315,7 +315,6 @@ def test_outputs_name_everything_ops_and_the_local_tools_read(template: dict[str
         "PortalUrl",
         "DistributionDomainName",
         "DistributionId",
-        "ApiUrl",
         "SiteBucketName",
         "AccountsTableName",
         "TokensTableName",
@@ -1007,3 +1006,26 @@ def test_the_stack_deletes_cleanly_and_expects_a_verified_sender(template: dict[
     # Creating an identity that exists fails the deployment: the stack creates it only when asked.
     assert template["Parameters"]["CreateSenderIdentity"]["Default"] == "false"
     assert resources["SenderIdentity"]["Condition"] == "CreateSenderIdentityCondition"
+
+
+# ---------------------------------------------------------------------------- origin secret
+
+
+def test_only_cloudfront_reaches_the_api_and_no_output_names_its_endpoint(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    assert resources["Api"]["Properties"]["Auth"]["ApiKeyRequired"] is True
+    secret = {"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}}}"}
+    assert resources["OriginApiKey"]["Properties"]["Value"] == secret
+    assert resources["OriginApiKey"]["Properties"]["Enabled"] is True
+    plan = resources["OriginUsagePlan"]["Properties"]["ApiStages"]
+    assert plan == [{"ApiId": {"Ref": "Api"}, "Stage": {"Ref": "Api.Stage"}}]
+    key = resources["OriginUsagePlanKey"]["Properties"]
+    assert (key["KeyId"], key["UsagePlanId"]) == ({"Ref": "OriginApiKey"}, {"Ref": "OriginUsagePlan"})
+    origins = resources["Distribution"]["Properties"]["DistributionConfig"]["Origins"]
+    (api,) = [o for o in origins if o["Id"] == "ApiOrigin"]
+    assert api["OriginCustomHeaders"] == [{"HeaderName": "x-api-key", "HeaderValue": secret}]
+    # No event of a function opts out of the key.
+    for function in functions(resources).values():
+        for event in function["Properties"].get("Events", {}).values():
+            assert "Auth" not in event.get("Properties", {}), event
+    assert not [k for k, v in template["Outputs"].items() if "execute-api" in json.dumps(v)]

@@ -7,6 +7,8 @@ from typing import Any
 from cmi.mail import requests
 from cmi.observability import count, logger
 
+CORRELATION = "correlation_id"
+
 
 class MailQueue:
     def __init__(self, client: Any, url: str) -> None:
@@ -14,7 +16,10 @@ class MailQueue:
         self.url = url
 
     def send(self, request: requests.MailRequest) -> None:
-        self.client.send_message(QueueUrl=self.url, MessageBody=requests.dumps(request))
+        # The API request's correlation id travels with the message: the mailer logs under it too.
+        correlation = logger.get_correlation_id()
+        attributes = {CORRELATION: {"DataType": "String", "StringValue": correlation}} if correlation else {}
+        self.client.send_message(QueueUrl=self.url, MessageBody=requests.dumps(request), MessageAttributes=attributes)
 
     def notify(self, request: requests.MailRequest) -> None:
         try:

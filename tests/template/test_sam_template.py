@@ -1029,3 +1029,27 @@ def test_only_cloudfront_reaches_the_api_and_no_output_names_its_endpoint(templa
         for event in function["Properties"].get("Events", {}).values():
             assert "Auth" not in event.get("Properties", {}), event
     assert not [k for k, v in template["Outputs"].items() if "execute-api" in json.dumps(v)]
+
+
+# ---------------------------------------------------------------------------- custom domain
+
+
+def test_a_custom_domain_is_served_with_its_certificate_and_tls_1_2(template: dict[str, Any]) -> None:
+    config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == {"Fn::If": ["HasCustomDomain", [{"Ref": "DomainName"}], {"Ref": "AWS::NoValue"}]}
+    condition, custom, default = config["ViewerCertificate"]["Fn::If"]
+    assert condition == "HasCustomDomain"
+    assert custom == {
+        "AcmCertificateArn": {"Ref": "CertificateArn"},
+        "SslSupportMethod": "sni-only",
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+    }
+    assert default == {"CloudFrontDefaultCertificate": True}
+    rule = template["Rules"]["CustomDomainNeedsItsCertificate"]
+    assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}]}
+    params = template["Parameters"]
+    assert re.fullmatch(params["DomainName"]["AllowedPattern"], "portail-cmi.example.gouv.fr")
+    assert re.fullmatch(params["DomainName"]["AllowedPattern"], "")
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-1111-2222-333344445555"
+    assert re.fullmatch(params["CertificateArn"]["AllowedPattern"], arn)
+    assert not re.fullmatch(params["CertificateArn"]["AllowedPattern"], arn.replace("us-east-1", "eu-west-3"))

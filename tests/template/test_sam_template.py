@@ -427,8 +427,12 @@ def test_api_gateway_can_write_its_logs(resources: dict[str, Any]) -> None:
     """Access logs need the account-level CloudWatch role; the API waits for it."""
     account = resources["ApiGatewayAccount"]
     assert account["Type"] == "AWS::ApiGateway::Account"
-    assert resources["Api"]["DependsOn"] in ("ApiGatewayAccount", ["ApiGatewayAccount"])
+    # A per-region singleton: optional, so two stacks in one region do not fight over it.
+    assert account["Condition"] == "ConfigureApiGatewayAccountCondition"
+    condition, waits, plain = resources["Api"]["Properties"]["Description"]["Fn::If"]
+    assert condition == "ConfigureApiGatewayAccountCondition" and "${ApiGatewayAccount}" in waits["Fn::Sub"]
     role = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    assert resources[role]["Condition"] == "ConfigureApiGatewayAccountCondition"
     assert resources[role]["DeletionPolicy"] == "Retain"  # other APIs of the account keep logging
 
 

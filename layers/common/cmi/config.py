@@ -13,6 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+# Who runs the portal, named in the signature of every mail: OPERATOR_NAME, or this default.
+DEFAULT_OPERATOR_NAME = "Imprimerie Nationale"
+
+
+def operator_name(env: Mapping[str, str] | None = None) -> str:
+    return (os.environ if env is None else env).get("OPERATOR_NAME", "").strip() or DEFAULT_OPERATOR_NAME
+
 
 def _at_least(minimum: int, default: int) -> Any:
     return field(default=default, metadata={"min": minimum})

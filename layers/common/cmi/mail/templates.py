@@ -1,4 +1,8 @@
-"""The French mails of the portal, each as plain text and HTML."""
+"""The French mails of the portal, each as plain text and HTML.
+
+The HTML part is a sober DSFR-like page for mail clients: layout tables, inline styles only, no image,
+a « RÉPUBLIQUE FRANÇAISE » header and the portal name. The text part says the same, in the same order.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,69 @@ import textwrap
 from datetime import UTC, datetime
 from html import escape
 
+from cmi.config import operator_name
 from cmi.domain.model import Account
 from cmi.mail.message import Mail
 
 PORTAL_NAME = "Portail Carte Mobilité Inclusion Organisme"
-_SIGNATURE = "L'équipe du Portail Carte Mobilité Inclusion Organisme"
+REPUBLIC = "RÉPUBLIQUE FRANÇAISE"
+TEAM = f"L'équipe du {PORTAL_NAME}"
 _NO_REPLY = "Ce message est envoyé automatiquement, merci de ne pas y répondre."
+
+
+def _at(moment: datetime, zone: str) -> str:
+    """« 22/01/2027 à 9 h 00 (heure de Paris) »: French typography for times."""
+    return f"{moment:%d/%m/%Y} à {moment.hour} h {moment:%M} ({zone})"
 
 
 def _paris(epoch: int) -> str:
     try:
         from zoneinfo import ZoneInfo
 
-        moment = datetime.fromtimestamp(epoch, ZoneInfo("Europe/Paris"))
-        return moment.strftime("%d/%m/%Y à %H:%M (heure de Paris)")
+        return _at(datetime.fromtimestamp(epoch, ZoneInfo("Europe/Paris")), "heure de Paris")
     except Exception:  # no time zone data on the host: say UTC rather than guess
-        return datetime.fromtimestamp(epoch, UTC).strftime("%d/%m/%Y à %H:%M (UTC)")
+        return _at(datetime.fromtimestamp(epoch, UTC), "UTC")
 
 
 _LINK = re.compile(r"\[(?P<label>[^\]]+)\]\((?P<url>[^)\s]+)\)")
+# In HTML a time never breaks across lines: « 9 h 00 » keeps its spaces non-breaking.
+_TIME = re.compile(r"\b(\d{1,2}) h (\d{2})\b")
+
+_FONT = "font-family:Marianne,Arial,Helvetica,sans-serif;color:#161616;"
+_P = f"margin:0 0 16px;{_FONT}font-size:16px;line-height:24px;"
+_A = "color:#000091;text-decoration:underline;font-weight:bold;"
+
+
+def _html_text(text: str) -> str:
+    return _TIME.sub("\\1&nbsp;h&nbsp;\\2", escape(text)).replace("\n", "<br>")
+
+
+def _html(subject: str, paragraphs: list[str], signature: list[str]) -> str:
+    rows = "".join(paragraphs)
+    signed = "<br>".join(escape(line) for line in signature)
+    return (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(subject)} - {escape(PORTAL_NAME)}</title></head>"
+        "<body>"
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+        'style="background-color:#f6f6f6;"><tr><td align="center" style="padding:16px 8px;">'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+        'style="max-width:600px;background-color:#ffffff;border:1px solid #dddddd;">'
+        # Header: the « bloc marque » written out (no Marianne image) and the portal name.
+        '<tr><td style="padding:16px 24px;border-bottom:1px solid #dddddd;">'
+        f'<header><p style="margin:0;{_FONT}font-size:15px;line-height:18px;font-weight:bold;letter-spacing:0.5px;">'
+        f"{REPUBLIC.replace(' ', '<br>')}</p>"
+        f'<p style="margin:12px 0 0;{_FONT}font-size:18px;line-height:24px;font-weight:bold;">{escape(PORTAL_NAME)}</p>'
+        "</header></td></tr>"
+        '<tr><td style="padding:24px;"><main>'
+        f'<h1 style="margin:0 0 24px;{_FONT}font-size:24px;line-height:32px;font-weight:bold;">{escape(subject)}</h1>'
+        f"{rows}</main></td></tr>"
+        '<tr><td style="padding:16px 24px;border-top:1px solid #dddddd;"><footer>'
+        f'<p style="{_P}">{signed}</p>'
+        f'<p style="margin:0;{_FONT}font-size:14px;line-height:20px;color:#3a3a3a;">{escape(_NO_REPLY)}</p>'
+        "</footer></td></tr></table></td></tr></table></body></html>"
+    )
 
 
 def _compose(to: str, subject: str, greeting: str, body: str) -> Mail:
@@ -34,22 +82,25 @@ def _compose(to: str, subject: str, greeting: str, body: str) -> Mail:
     Lines keep their breaks; a paragraph `[label](url)` is a link, shown in full in the text version.
     """
     paragraphs = [greeting, *(p.strip() for p in textwrap.dedent(body).split("\n\n") if p.strip())]
-    text_parts, html_parts = [], []
+    signature = [TEAM, operator_name()]
+    text_parts, html_parts = [REPUBLIC + "\n" + PORTAL_NAME, subject], []
     for paragraph in paragraphs:
         link = _LINK.fullmatch(paragraph)
         if link:
             text_parts.append(f"{link['label']} :\n{link['url']}")
-            html_parts.append(f'<p><a href="{escape(link["url"])}">{escape(link["label"])}</a></p>')
+            html_parts.append(
+                f'<p style="{_P}"><a href="{escape(link["url"])}" style="{_A}">{escape(link["label"])}</a></p>'
+            )
         else:
             text_parts.append(paragraph)
-            html_parts.append("<p>" + escape(paragraph).replace("\n", "<br>") + "</p>")
-    text_parts += [_SIGNATURE, _NO_REPLY]
-    html_parts += [f"<p>{escape(_SIGNATURE)}</p>", f"<p><small>{escape(_NO_REPLY)}</small></p>"]
-    html = (
-        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
-        f"<title>{escape(subject)}</title></head><body>" + "".join(html_parts) + "</body></html>"
+            html_parts.append(f'<p style="{_P}">{_html_text(paragraph)}</p>')
+    text_parts += ["\n".join(signature), _NO_REPLY]
+    return Mail(
+        to=to,
+        subject=f"{subject} - {PORTAL_NAME}",
+        text="\n\n".join(text_parts) + "\n",
+        html=_html(subject, html_parts, signature),
     )
-    return Mail(to=to, subject=f"{subject} - {PORTAL_NAME}", text="\n\n".join(text_parts) + "\n", html=html)
 
 
 def _to(account: Account, subject: str, body: str) -> Mail:
@@ -69,7 +120,8 @@ def welcome(account: Account, temporary_password: str, portal_url: str) -> Mail:
         Mot de passe temporaire : {temporary_password}
 
         Ce mot de passe temporaire est valable jusqu'au {_paris(account.temp_expires_at or 0)}.
-        Lors de votre première connexion, vous choisirez votre propre mot de passe et confirmerez votre adresse email.
+        Lors de votre première connexion, vous choisirez votre propre mot de passe et confirmerez
+        votre adresse électronique (champ « Confirmation de votre Email »).
 
         [Se connecter au portail]({portal_url}/index.html)
 
@@ -82,7 +134,7 @@ def identifier_reminder(email: str, accounts: list[Account], portal_url: str) ->
     listing = "\n".join(f"- {a.identifier} ({a.org_name}, {a.first_name} {a.last_name})" for a in accounts)
     intro = "Voici l'identifiant associé" if len(accounts) == 1 else "Voici les identifiants associés"
     body = f"""
-        Vous avez demandé le rappel de votre identifiant. {intro} à cette adresse email :
+        Vous avez demandé le rappel de votre identifiant. {intro} à cette adresse électronique :
         LISTING
 
         [Se connecter au portail]({portal_url}/index.html)

@@ -3,7 +3,7 @@
 import { failureText, postJson } from "../api.js";
 import { agentName, cell, dateTime, loadAll, referentSession, showFailure, text } from "../agents.js";
 import { byId, focusAlert, hideAlert, markErrorTitle, showAlert, showErrorAlert } from "../dom.js";
-import { clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "../form.js";
+import { checkWhileEditing, clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "../form.js";
 import { MESSAGES } from "../messages.js";
 import { setupModal } from "../modal.js";
 
@@ -241,7 +241,7 @@ onSubmit(form, async () => {
   clearFieldErrors(form);
   hideAlert(createAlert);
   hideAlert(createSuccess);
-  const values = { last_name: trimmedValue("last_name"), first_name: trimmedValue("first_name"), email: trimmedValue("email") };
+  const values = profileValues();
   const errors = checkProfile(values);
   if (Object.keys(errors).length) {
     showFieldErrors(form, errors);
@@ -262,6 +262,13 @@ onSubmit(form, async () => {
   }
   showApiErrors(form, createAlert, result.ok ? { ...result, ok: false, message: MESSAGES.unexpected } : result);
 });
+
+checkWhileEditing(form, () => checkProfile(profileValues()));
+
+/** The trimmed values of the profile form. */
+function profileValues() {
+  return { last_name: trimmedValue("last_name"), first_name: trimmedValue("first_name"), email: trimmedValue("email") };
+}
 
 /**
  * The API's own checks, made before posting; the API makes them again.

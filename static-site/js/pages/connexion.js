@@ -1,7 +1,7 @@
 // Login page (index.html): POST /api/login, then the page the API names.
 import { NEXT_PAGES, failureText, postJson } from "../api.js";
 import { byId, hideAlert, showAlert } from "../dom.js";
-import { clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "../form.js";
+import { checkWhileEditing, clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "../form.js";
 import { MESSAGES } from "../messages.js";
 import { setupPasswordToggles } from "../password.js";
 
@@ -12,20 +12,14 @@ const notice = byId("login-notice");
 
 setupPasswordToggles(form);
 showRedirectReason();
+checkWhileEditing(form, missingFields);
 
 onSubmit(form, async () => {
   clearFieldErrors(form);
   hideAlert(alert);
   hideAlert(notice);
   const identifier = trimmedValue("identifier");
-  /** @type {Record<string, string>} */
-  const missing = {};
-  if (!identifier) {
-    missing.identifier = MESSAGES.identifierRequired;
-  }
-  if (!password.value) {
-    missing.password = MESSAGES.passwordRequired;
-  }
+  const missing = missingFields();
   if (Object.keys(missing).length) {
     showFieldErrors(form, missing);
     return;
@@ -45,6 +39,19 @@ onSubmit(form, async () => {
     password.value = "";
   }
 });
+
+/** The manual's messages for the fields left empty. */
+function missingFields() {
+  /** @type {Record<string, string>} */
+  const missing = {};
+  if (!trimmedValue("identifier")) {
+    missing.identifier = MESSAGES.identifierRequired;
+  }
+  if (!password.value) {
+    missing.password = MESSAGES.passwordRequired;
+  }
+  return missing;
+}
 
 // index.html?motif=... : a known reason only, never text taken from the address.
 function showRedirectReason() {

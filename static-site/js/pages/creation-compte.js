@@ -1,7 +1,7 @@
 // First connection (creation-compte.html): GET then POST /api/first-connection.
 import { NEXT_PAGES, goToLogin, loadProtected, postJson } from "../api.js";
 import { byId, hideAlert } from "../dom.js";
-import { clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "../form.js";
+import { checkWhileEditing, clearFieldErrors, onSubmit, showApiErrors, showFieldErrors, trimmedValue } from "../form.js";
 import { MESSAGES } from "../messages.js";
 import { setupNewPasswordFields } from "../password.js";
 
@@ -13,6 +13,7 @@ const passwords = setupNewPasswordFields(form);
 let emailOnFile = "";
 
 loadAccount();
+checkWhileEditing(form, checkAccount);
 
 async function loadAccount() {
   const account = await loadProtected("/api/first-connection", alert, loading);
@@ -30,12 +31,7 @@ onSubmit(form, async () => {
   clearFieldErrors(form);
   hideAlert(alert);
   const emailConfirmation = trimmedValue("email_confirmation");
-  const errors = passwords.validate();
-  if (!emailConfirmation) {
-    errors.email_confirmation = MESSAGES.emailConfirmationRequired;
-  } else if (emailConfirmation.toLowerCase() !== emailOnFile.toLowerCase()) {
-    errors.email_confirmation = MESSAGES.emailConfirmationMismatch;
-  }
+  const errors = checkAccount();
   if (Object.keys(errors).length) {
     showFieldErrors(form, errors);
     return;
@@ -57,3 +53,15 @@ onSubmit(form, async () => {
   }
   showApiErrors(form, alert, result);
 });
+
+/** The checks made before posting (the API makes them again), by field. */
+function checkAccount() {
+  const emailConfirmation = trimmedValue("email_confirmation");
+  const errors = passwords.validate();
+  if (!emailConfirmation) {
+    errors.email_confirmation = MESSAGES.emailConfirmationRequired;
+  } else if (emailConfirmation.toLowerCase() !== emailOnFile.toLowerCase()) {
+    errors.email_confirmation = MESSAGES.emailConfirmationMismatch;
+  }
+  return errors;
+}

@@ -1,7 +1,7 @@
 // Password reset from the mail link modification-mot-de-passe.html#token=...: POST /api/reset-password.
 import { postJson } from "../api.js";
 import { byId, focusAlert, hideAlert, markErrorTitle, showAlert } from "../dom.js";
-import { clearFieldErrors, onSubmit, showApiErrors, showFieldErrors } from "../form.js";
+import { checkWhileEditing, clearFieldErrors, onSubmit, showApiErrors, showFieldErrors } from "../form.js";
 import { MESSAGES } from "../messages.js";
 import { setupNewPasswordFields } from "../password.js";
 
@@ -10,6 +10,7 @@ const invalid = byId("reset-invalid");
 const success = byId("reset-success");
 const alert = byId("reset-alert");
 const passwords = setupNewPasswordFields(form);
+checkWhileEditing(form, passwords.validate);
 
 // The token lives only in this variable: out of the address bar, history and web storage.
 let token = new URLSearchParams(window.location.hash.slice(1)).get("token") || "";

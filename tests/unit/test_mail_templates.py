@@ -139,3 +139,11 @@ def test_the_html_part_is_a_self_contained_french_page(mails, name):
     # Text typed by people is escaped.
     hostile = templates.account_activated(account(first_name="<b>Jo</b>"), URL).html
     assert "<b>Jo</b>" not in hostile and "&lt;b&gt;Jo&lt;/b&gt;" in hostile
+
+
+def test_in_html_a_sentence_flows_and_listed_lines_keep_their_breaks(mails):
+    welcome = mails["welcome"].html
+    assert "Inclusion Organisme, pour l&#x27;organisme MDPH du Rhône" in welcome
+    assert "confirmerez votre adresse électronique" in welcome
+    assert "Identifiant : ABCDEjdupont<br>Mot de passe temporaire : Tmp-Secret-42" in welcome
+    assert "adresse électronique :<br>- ABCDEjdupont" in mails["reminder (several)"].html

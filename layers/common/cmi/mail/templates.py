@@ -44,8 +44,12 @@ _P = f"margin:0 0 16px;{_FONT}font-size:16px;line-height:24px;"
 _A = "color:#000091;text-decoration:underline;font-weight:bold;"
 
 
+# A line that goes on with the sentence of the line above (lower case, «): the HTML lets it flow.
+_CONTINUED = re.compile(r"\n(?=[a-zà-ÿ«])")
+
+
 def _html_text(text: str) -> str:
-    return _TIME.sub("\\1&nbsp;h&nbsp;\\2", escape(text)).replace("\n", "<br>")
+    return _TIME.sub("\\1&nbsp;h&nbsp;\\2", escape(_CONTINUED.sub(" ", text))).replace("\n", "<br>")
 
 
 def _html(subject: str, paragraphs: list[str], signature: list[str]) -> str:

@@ -65,6 +65,22 @@ def _mail_body(mail_html: str) -> str:
     return mail_html[start + 6 : end] if start >= 0 and end > start else html.escape(mail_html)
 
 
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _sha256(text: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+
+
+def _outbox_headers(page: bytes) -> dict[str, str]:
+    """The dev headers, the mails' own inline style attributes allowed one by one, by their hash."""
+    styles = sorted({html.unescape(v) for v in _STYLE_ATTRIBUTE.findall(page.decode())})
+    if not styles:
+        return _DEV_HEADERS
+    allowed = "style-src-attr 'unsafe-hashes' " + " ".join(_sha256(style) for style in styles) + "; "
+    return {**_DEV_HEADERS, "Content-Security-Policy": allowed + _DEV_HEADERS["Content-Security-Policy"]}
+
+
 def _outbox_page() -> bytes:
     rows = [
         f"<article><h2>{html.escape(mail.subject)}</h2>"
@@ -171,7 +187,8 @@ class Handler(BaseHTTPRequestHandler):
             data = json.dumps([m.as_dict() for m in reversed(sent_mails())], ensure_ascii=False).encode()
             return self._send(200, data, {**_API_HEADERS, **_DEV_HEADERS})
         if path == "/_dev/outbox":
-            return self._send(200, _outbox_page(), {"Content-Type": "text/html; charset=utf-8", **_DEV_HEADERS})
+            page = _outbox_page()
+            return self._send(200, page, {"Content-Type": "text/html; charset=utf-8", **_outbox_headers(page)})
         return self._static(path)
 
     def _api(self, path: str, query: dict[str, list[str]], body: bytes) -> None:

@@ -468,58 +468,42 @@ SETTINGS_CALLS = {
     ("cloudformation:DescribeStackResource", "stack"),
     ("lambda:GetFunctionConfiguration", "LoginFunction"),
 }
+CREATE_REFERENT = {
+    ("dynamodb:GetItem", "AccountsTable"),
+    ("dynamodb:Query", "AccountsTable/index/email-index"),
+    ("dynamodb:ConditionCheckItem", "AccountsTable"),
+    ("dynamodb:PutItem", "AccountsTable"),
+    ("dynamodb:PutItem", "JournalTable"),
+    ("ses:SendEmail", "ses-identity"),
+    ("ses:SendEmail", "ses-configuration-set"),
+}
+RESEND = {
+    ("dynamodb:GetItem", "AccountsTable"),
+    ("dynamodb:UpdateItem", "AccountsTable"),
+    ("dynamodb:PutItem", "JournalTable"),
+    ("ses:SendEmail", "ses-identity"),
+    ("ses:SendEmail", "ses-configuration-set"),
+}
+SET_STATUS = {
+    ("dynamodb:GetItem", "AccountsTable"),
+    ("dynamodb:UpdateItem", "AccountsTable"),
+    ("dynamodb:PutItem", "JournalTable"),
+}
 EXPECTED_CALLS = {
     "create-organisation": {("dynamodb:PutItem", "AccountsTable")},
-    "create-referent": {
-        ("dynamodb:GetItem", "AccountsTable"),
-        ("dynamodb:Query", "AccountsTable/index/email-index"),
-        ("dynamodb:ConditionCheckItem", "AccountsTable"),
-        ("dynamodb:PutItem", "AccountsTable"),
-        ("dynamodb:PutItem", "JournalTable"),
-        ("ses:SendEmail", "ses-identity"),
-        ("ses:SendEmail", "ses-configuration-set"),
-    },
-    "create-referent (mail refused)": {
-        ("dynamodb:GetItem", "AccountsTable"),
-        ("dynamodb:Query", "AccountsTable/index/email-index"),
-        ("dynamodb:ConditionCheckItem", "AccountsTable"),
-        ("dynamodb:PutItem", "AccountsTable"),
-        ("dynamodb:PutItem", "JournalTable"),
-        ("ses:SendEmail", "ses-identity"),
-        ("ses:SendEmail", "ses-configuration-set"),
-        ("dynamodb:DeleteItem", "AccountsTable"),
-        ("dynamodb:DeleteItem", "JournalTable"),
-    },
-    "resend-temporary-password": {
-        ("dynamodb:GetItem", "AccountsTable"),
-        ("dynamodb:UpdateItem", "AccountsTable"),
-        ("dynamodb:PutItem", "JournalTable"),
-        ("ses:SendEmail", "ses-identity"),
-        ("ses:SendEmail", "ses-configuration-set"),
-    },
-    "resend-temporary-password (mail refused)": {
-        ("dynamodb:GetItem", "AccountsTable"),
-        ("dynamodb:UpdateItem", "AccountsTable"),
-        ("dynamodb:PutItem", "JournalTable"),
-        ("ses:SendEmail", "ses-identity"),
-        ("ses:SendEmail", "ses-configuration-set"),
-        ("dynamodb:DeleteItem", "JournalTable"),
-    },
+    "create-referent": CREATE_REFERENT,
+    # The refused mail undoes the creation: the account, its address claim and the journal entry.
+    "create-referent (mail refused)": CREATE_REFERENT
+    | {("dynamodb:DeleteItem", "AccountsTable"), ("dynamodb:DeleteItem", "JournalTable")},
+    "resend-temporary-password": RESEND,
+    "resend-temporary-password (mail refused)": RESEND | {("dynamodb:DeleteItem", "JournalTable")},
     "unblock": {("dynamodb:DeleteItem", "ThrottleTable")},
     "show (account)": {("dynamodb:GetItem", "AccountsTable"), ("dynamodb:GetItem", "ThrottleTable")},
     "show (organisation)": {("dynamodb:GetItem", "AccountsTable")},
     "list": {("dynamodb:GetItem", "AccountsTable"), ("dynamodb:Query", "AccountsTable/index/org-index")},
     "find": {("dynamodb:Query", "AccountsTable/index/email-index")},
-    "disable": {
-        ("dynamodb:GetItem", "AccountsTable"),
-        ("dynamodb:UpdateItem", "AccountsTable"),
-        ("dynamodb:PutItem", "JournalTable"),
-    },
-    "enable": {
-        ("dynamodb:GetItem", "AccountsTable"),
-        ("dynamodb:UpdateItem", "AccountsTable"),
-        ("dynamodb:PutItem", "JournalTable"),
-    },
+    "disable": SET_STATUS,
+    "enable": SET_STATUS,
     "end-sessions": {("dynamodb:GetItem", "AccountsTable"), ("dynamodb:UpdateItem", "AccountsTable")},
     "journal": {("dynamodb:GetItem", "AccountsTable"), ("dynamodb:Query", "JournalTable")},
 }

@@ -206,33 +206,22 @@ def test_sam_validate_lint_passes() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.fixture(scope="module")
-def checkov_report() -> dict[str, Any]:
-    """One checkov scan per session (it takes seconds); --skip-download keeps it offline."""
-    result = subprocess.run(
-        [
-            tool("checkov"),
-            "--file",
-            str(TEMPLATE),
-            "--framework",
-            "cloudformation",
-            "--compact",
-            "--skip-download",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        env=tool_env(),
-        cwd=ROOT,
-        check=False,
-        timeout=600,
-    )
+def checkov(path: Path) -> dict[str, Any]:
+    """checkov's JSON report of one template (--skip-download keeps it offline), with its exit code."""
+    command = [tool("checkov"), "--file", str(path), "--framework", "cloudformation", "--compact"]
+    command += ["--skip-download", "--output", "json"]
+    result = subprocess.run(command, capture_output=True, text=True, env=tool_env(), cwd=ROOT, check=False, timeout=600)
     assert result.stdout.strip(), result.stderr
     report = json.loads(result.stdout)
     report = report[0] if isinstance(report, list) else report
     report["returncode"] = result.returncode
-    return report
+    return dict(report)
+
+
+@pytest.fixture(scope="module")
+def checkov_report() -> dict[str, Any]:
+    """One checkov scan per session (it takes seconds)."""
+    return checkov(TEMPLATE)
 
 
 def test_checkov_finds_no_failed_check(checkov_report: dict[str, Any]) -> None:
@@ -683,27 +672,7 @@ def waf() -> dict[str, Any]:
 def test_waf_template_passes_cfn_lint_and_checkov() -> None:
     lint = subprocess.run([tool("cfn-lint"), str(WAF_TEMPLATE)], capture_output=True, text=True, check=False)
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    scan = subprocess.run(
-        [
-            tool("checkov"),
-            "--file",
-            str(WAF_TEMPLATE),
-            "--framework",
-            "cloudformation",
-            "--compact",
-            "--skip-download",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        env=tool_env(),
-        cwd=ROOT,
-        check=False,
-        timeout=600,
-    )
-    report = json.loads(scan.stdout)
-    report = report[0] if isinstance(report, list) else report
+    report = checkov(WAF_TEMPLATE)
     assert report["results"]["failed_checks"] == []
 
 

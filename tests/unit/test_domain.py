@@ -9,30 +9,7 @@ from cmi.domain import auth, first_connection, onboarding, recovery
 from cmi.domain.errors import InvalidInput, LinkNotValid, NotAuthenticated, OnboardingError, TooManyAttempts
 from cmi.mail import delivery
 from cmi.mail.requests import AccountNotice, ForgotIdentifier, ForgotPassword
-from tests.unit.fakes import FakeServices
-
-NEW = "Mobilité-Inclusion!2026"
-EMAIL = "camille.martin@exemple.fr"
-
-
-@pytest.fixture
-def services() -> FakeServices:
-    services = FakeServices()
-    onboarding.create_organisation(services, "00001", "MDPH du Rhône")
-    return services
-
-
-@pytest.fixture
-def pending(services):
-    return onboarding.create_account(services, "00001", "Camille", "Martin", EMAIL)
-
-
-@pytest.fixture
-def active(services, pending):
-    opened = auth.login(services, pending.account.identifier, pending.temporary_password)
-    first_connection.complete(services, opened.token, NEW, NEW, EMAIL, alerts_opt_in=False)
-    services.mail_requests.sent.clear()
-    return services.accounts.get(pending.account.identifier)
+from tests.unit.conftest import EMAIL, NEW
 
 
 def test_login_opens_a_session_with_the_configured_lifetime_and_forgets_failures(services, active):

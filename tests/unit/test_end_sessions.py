@@ -8,29 +8,7 @@ from cmi.domain import auth, first_connection, onboarding, recovery
 from cmi.domain.errors import NotAuthenticated
 from cmi.mail import delivery
 from cmi.mail.requests import ForgotPassword
-from tests.unit.fakes import FakeServices
-
-NEW = "Mobilité-Inclusion!2026"
-EMAIL = "camille.martin@exemple.fr"
-
-
-@pytest.fixture
-def services() -> FakeServices:
-    services = FakeServices()
-    onboarding.create_organisation(services, "00001", "MDPH du Rhône")
-    return services
-
-
-@pytest.fixture
-def pending(services):
-    return onboarding.create_account(services, "00001", "Camille", "Martin", EMAIL)
-
-
-@pytest.fixture
-def active(services, pending):
-    opened = auth.login(services, pending.account.identifier, pending.temporary_password)
-    first_connection.complete(services, opened.token, NEW, NEW, EMAIL, alerts_opt_in=False)
-    return services.accounts.get(pending.account.identifier)
+from tests.unit.conftest import EMAIL, NEW
 
 
 def test_ending_sessions_voids_every_open_session_and_the_account_can_log_in_again(services, active):
